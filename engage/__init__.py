@@ -1,0 +1,53 @@
+"""Engage Cremona: citizen participation for Masterplan 3C."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    from engage.cli import register_cli
+    from engage.config import load_config
+    from engage.core.errors import register_error_handlers
+    from engage.core.templating import register_template_helpers
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    load_config(app, config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from engage import models  # noqa: F401  every table known to SQLAlchemy and Alembic
+    from engage.auth.session import init_login
+    from engage.core.i18n import select_locale
+    from engage.extensions import babel, bootstrap, csrf, db, migrate
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from engage.admin.views import bp as admin_bp
+    from engage.auth.views import bp as auth_bp
+    from engage.core.health import bp as health_bp
+    from engage.institutions.views import bp as institutions_bp
+    from engage.masterplan.views import bp as masterplan_bp
+
+    for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""The admin area: institutions, axes, priority points and roles."""

@@ -1,0 +1,1 @@
+"""Accounts: registration, e-mail confirmation, login, password reset, profile, roles."""

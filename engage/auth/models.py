@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engage.core.db import TimestampMixin, UTCDateTime, str_enum
+from engage.extensions import db
+
+if TYPE_CHECKING:
+    from engage.institutions.models import InstitutionMembership
+    from engage.territory.models import Comune
+
+
+class Role(enum.Enum):
+    """Global roles. Acting for an institution is a membership, not a role."""
+
+    CITIZEN = "citizen"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CITIZEN: _l("Citizen"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class AgeBand(enum.Enum):
+    UNDER_18 = "under_18"
+    FROM_18_TO_29 = "18_29"
+    FROM_30_TO_44 = "30_44"
+    FROM_45_TO_64 = "45_64"
+    OVER_65 = "65_plus"
+
+    @property
+    def label(self):
+        return AGE_BAND_LABELS[self]
+
+
+AGE_BAND_LABELS = {
+    AgeBand.UNDER_18: _l("Under 18"),
+    AgeBand.FROM_18_TO_29: _l("18 to 29"),
+    AgeBand.FROM_30_TO_44: _l("30 to 44"),
+    AgeBand.FROM_45_TO_64: _l("45 to 64"),
+    AgeBand.OVER_65: _l("65 and over"),
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    display_name: Mapped[str] = mapped_column(String(40))
+    # Case-folded copy so "Mario" and "mario" cannot both exist (impersonation).
+    display_name_key: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.CITIZEN)
+    comune_id: Mapped[int | None] = mapped_column(ForeignKey("comune.id"), index=True)
+    age_band: Mapped[AgeBand | None] = mapped_column(str_enum(AgeBand))
+    locale: Mapped[str] = mapped_column(String(5), default="it")
+    privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the login cookie: changing it ends every session of this account.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+
+    comune: Mapped[Comune | None] = relationship()
+    memberships: Mapped[list[InstitutionMembership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.display_name}>"
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def lives_outside_province(self) -> bool:
+        return self.comune_id is None
+
+    @property
+    def institutions(self):
+        return [m.institution for m in self.memberships]

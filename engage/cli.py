@@ -1,0 +1,43 @@
+"""Registers every domain's `flask` command group."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from engage.auth.cli import users_cli
+from engage.extensions import db
+
+data_cli = AppGroup("data", help="Reference data shipped with the project.")
+demo_cli = AppGroup("demo", help="Demo accounts and content (never in production).")
+
+
+@data_cli.command("load")
+def load_data():
+    """Load the comuni and the Masterplan 3C axes, points and institutions (idempotent)."""
+    from engage.masterplan.loader import load_masterplan
+    from engage.territory.loader import load_comuni
+
+    comuni = load_comuni()
+    report = load_masterplan()
+    db.session.commit()
+    click.echo(f"Added {comuni} comuni, {report.axes} axes, {report.institutions} institutions, "
+               f"{report.priority_points} priority points.")
+
+
+@demo_cli.command("load")
+def load_demo():
+    """Add the demo accounts listed in the README (and demo content)."""
+    if current_app.config["ENGAGE_ENV"] == "production":
+        raise click.ClickException("Refusing to create demo accounts in production.")
+    from engage.demo.seed import DEMO_PASSWORD, load_demo as seed
+
+    users = seed()
+    db.session.commit()
+    for user in users:
+        click.echo(f"{user.role.value:10} {user.email:28} password: {DEMO_PASSWORD}")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (data_cli, demo_cli, users_cli):
+        app.cli.add_command(group)

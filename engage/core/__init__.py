@@ -1,0 +1,1 @@
+"""Shared plumbing: database types, i18n, mail, tokens, errors, template helpers."""

@@ -1,0 +1,1 @@
+"""Institutions (ATS members) and the officers who act for them."""

@@ -1,0 +1,5 @@
+"""Imports every domain's models so metadata is complete (for Alembic and the app)."""
+from engage.auth.models import User  # noqa: F401
+from engage.institutions.models import Institution, InstitutionMembership  # noqa: F401
+from engage.masterplan.models import Axis, PriorityPoint  # noqa: F401
+from engage.territory.models import Comune  # noqa: F401
