@@ -53,8 +53,7 @@ class RegistrationForm(ProfileFieldsMixin, FlaskForm):
     password_again = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(_l("Repeat the password.")),
         EqualTo("password", message=_l("The two passwords do not match."))])
-    privacy = BooleanField(_l("I have read the privacy notice and agree to my data being processed "
-                              "as it describes."),
+    privacy = BooleanField(_l("I have read and accept the privacy notice."),
                            validators=[DataRequired(_l("You must accept the privacy notice to register."))])
     submit = SubmitField(_l("Create account"))
 
