@@ -1,0 +1,50 @@
+"""Who may do what, as a role matrix over the named rules in engage/auth/permissions.py."""
+import pytest
+from flask_login import AnonymousUserMixin
+
+from engage.auth.models import Role
+from engage.auth.permissions import RULES, can
+from tests.factories import institution, make_user
+
+PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
+
+EXPECTED = {
+    #                      anon  unconf citizen here  elsewhere mod   admin
+    "account.participate": (False, False, True, True, True, True, True),
+    "admin.access":        (False, False, False, False, False, False, True),
+    "masterplan.edit":     (False, False, False, False, False, False, True),
+    "institution.edit":    (False, False, False, False, False, False, True),
+    "institution.act_for": (False, False, False, True, False, False, True),
+    "user.grant_roles":    (False, False, False, False, False, False, True),
+    "moderation.access":   (False, False, False, False, False, True, True),
+}
+
+
+@pytest.fixture
+def people(db):
+    here, elsewhere = institution("provincia-cremona"), institution("cgil")
+    return {
+        "anonymous": AnonymousUserMixin(),
+        "unconfirmed": make_user(confirmed=False),
+        "citizen": make_user(),
+        "officer_here": make_user(officer_of=here),
+        "officer_elsewhere": make_user(officer_of=elsewhere),
+        "moderator": make_user(Role.MODERATOR),
+        "admin": make_user(Role.ADMIN),
+    }
+
+
+def test_every_rule_is_in_the_matrix():
+    assert set(EXPECTED) == set(RULES)
+
+
+@pytest.mark.parametrize("rule_name", sorted(EXPECTED))
+def test_rule_matrix(rule_name, people):
+    target = institution("provincia-cremona")
+    outcome = tuple(can(people[who], rule_name, target) for who in PEOPLE)
+    assert outcome == EXPECTED[rule_name]
+
+
+def test_an_unknown_rule_is_an_error_not_a_silent_no(people):
+    with pytest.raises(LookupError):
+        can(people["admin"], "proposal.teleport")
