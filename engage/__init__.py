@@ -35,19 +35,30 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+                     compare_type=True, include_object=include_in_migrations)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     bootstrap.init_app(app)
     init_login(app)
 
 
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave out the full-text search objects that migrations create by hand, per dialect."""
+    from engage.proposals.search import is_search_object
+
+    return not is_search_object(name)
+
+
 def register_blueprints(app: Flask) -> None:
     from engage.admin.views import bp as admin_bp
     from engage.auth.views import bp as auth_bp
+    from engage.comments.views import bp as comments_bp
+    from engage.consultations.views import bp as consultations_bp
     from engage.core.health import bp as health_bp
     from engage.institutions.views import bp as institutions_bp
     from engage.masterplan.views import bp as masterplan_bp
+    from engage.proposals.views import bp as proposals_bp
 
-    for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, admin_bp):
+    for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
+                      proposals_bp, comments_bp, admin_bp):
         app.register_blueprint(blueprint)

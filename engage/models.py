@@ -3,3 +3,8 @@ from engage.auth.models import User  # noqa: F401
 from engage.institutions.models import Institution, InstitutionMembership  # noqa: F401
 from engage.masterplan.models import Axis, PriorityPoint  # noqa: F401
 from engage.territory.models import Comune  # noqa: F401
+from engage.comments.models import Comment, CommentVote  # noqa: F401
+from engage.consultations.models import Consultation, PhaseChange  # noqa: F401
+from engage.follows.models import Follow  # noqa: F401
+from engage.proposals.models import Proposal  # noqa: F401
+from engage.votes.models import Support  # noqa: F401

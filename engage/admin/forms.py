@@ -2,22 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from engage.auth.models import Role
+from engage.core.forms import MultiCheckboxField
 from engage.institutions.models import InstitutionKind
 
 slug_rules = [Optional(), Length(max=60),
               Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
                      message=_l("Use lower-case letters, digits and single hyphens only."))]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class AxisForm(FlaskForm):

@@ -16,6 +16,15 @@ Rule = Callable[..., bool]
 RULES: dict[str, Rule] = {}
 
 
+class Refused(Exception):
+    """A rule said no. Carries a translated reason for the person, and an HTTP status."""
+
+    def __init__(self, message, status: int = 403):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
 def rule(name: str) -> Callable[[Rule], Rule]:
     def register(func: Rule) -> Rule:
         if name in RULES:
@@ -102,3 +111,141 @@ def _(user, _target=None) -> bool:
 @rule("moderation.access")
 def _(user, _obj=None) -> bool:
     return is_moderator(user)
+
+
+def is_staff_of(user, consultation) -> bool:
+    """Officers of the consultation's institution, and admins."""
+    return is_admin(user) or is_officer_of(user, consultation.institution)
+
+
+def _phase(consultation):
+    from engage.consultations.phases import Phase
+
+    return consultation.phase, Phase
+
+
+# Consultations.
+
+@rule("consultation.create")
+def _(user, institution=None) -> bool:
+    """For one institution, or (without one) for any: can this person open consultations at all?"""
+    if institution is None:
+        return is_admin(user) or (is_signed_in(user) and bool(user.memberships))
+    return is_admin(user) or is_officer_of(user, institution)
+
+
+@rule("consultation.view")
+def _(user, consultation) -> bool:
+    return consultation.phase.is_public or is_staff_of(user, consultation)
+
+
+@rule("consultation.manage")
+def _(user, consultation) -> bool:
+    return is_staff_of(user, consultation)
+
+
+# Proposals.
+
+@rule("proposal.create")
+def _(user, consultation) -> bool:
+    phase, Phase = _phase(consultation)
+    return can(user, "account.participate") and phase is Phase.PROPOSALS
+
+
+@rule("proposal.create_official")
+def _(user, consultation) -> bool:
+    phase, Phase = _phase(consultation)
+    return is_staff_of(user, consultation) and phase in (Phase.UPCOMING, Phase.PROPOSALS, Phase.VOTING)
+
+
+@rule("proposal.view")
+def _(user, proposal) -> bool:
+    from engage.proposals.models import ProposalStatus
+
+    if not can(user, "consultation.view", proposal.consultation):
+        return False
+    if proposal.status is ProposalStatus.PENDING:
+        return (is_signed_in(user) and proposal.author_id == user.id) or is_moderator(user) \
+            or is_staff_of(user, proposal.consultation)
+    return True
+
+
+@rule("proposal.edit")
+def _(user, proposal) -> bool:
+    """Until the first support or comment, and only while proposals are open."""
+    from engage.proposals.models import ProposalStatus
+
+    phase, Phase = _phase(proposal.consultation)
+    return (can(user, "account.participate") and proposal.author_id == user.id
+            and proposal.status is not ProposalStatus.WITHDRAWN and phase is Phase.PROPOSALS
+            and proposal.support_count == 0 and proposal.comment_count == 0)
+
+
+@rule("proposal.withdraw")
+def _(user, proposal) -> bool:
+    from engage.proposals.models import ProposalStatus
+
+    return (is_signed_in(user) and proposal.author_id == user.id
+            and proposal.status is not ProposalStatus.WITHDRAWN)
+
+
+# Supports.
+
+@rule("proposal.support")
+def _(user, proposal) -> bool:
+    """Phase and state only; the per-person limit is "support.within_limit"."""
+    from engage.proposals.models import ProposalStatus
+
+    phase, Phase = _phase(proposal.consultation)
+    return (can(user, "account.participate") and phase is Phase.VOTING
+            and proposal.status is ProposalStatus.PUBLISHED)
+
+
+@rule("support.within_limit")
+def _(user, consultation) -> bool:
+    from engage.votes import tally
+
+    left = tally.supports_left(user, consultation)
+    return left is None or left > 0
+
+
+@rule("support.withdraw")
+def _(user, proposal) -> bool:
+    phase, Phase = _phase(proposal.consultation)
+    return can(user, "account.participate") and phase is Phase.VOTING
+
+
+# Comments.
+
+@rule("comment.create")
+def _(user, consultation) -> bool:
+    phase, Phase = _phase(consultation)
+    return (can(user, "account.participate") and consultation.comments_enabled
+            and phase in (Phase.PROPOSALS, Phase.VOTING))
+
+
+@rule("comment.edit")
+def _(user, comment) -> bool:
+    from engage.comments.services import EDIT_WINDOW
+    from engage.core.db import utcnow
+
+    return (is_signed_in(user) and comment.author_id == user.id and comment.deleted_at is None
+            and utcnow() - comment.created_at <= EDIT_WINDOW)
+
+
+@rule("comment.delete")
+def _(user, comment) -> bool:
+    return is_signed_in(user) and comment.author_id == user.id and comment.deleted_at is None
+
+
+@rule("comment.vote")
+def _(user, comment) -> bool:
+    return (can(user, "account.participate") and comment.author_id != user.id
+            and comment.deleted_at is None)
+
+
+# Follows.
+
+@rule("follow")
+def _(user, _target=None) -> bool:
+    return is_signed_in(user)

@@ -64,4 +64,8 @@ def seed_accounts() -> list[User]:
 
 
 def load_demo() -> list[User]:
-    return seed_accounts()
+    from engage.demo.content import seed_consultations
+
+    users = seed_accounts()
+    seed_consultations()
+    return users

@@ -1,0 +1,1 @@
+"""Threaded comments on proposals and consultations, with stances and up/down votes."""

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from engage.comments.models import BODY_MAX, Stance
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), validators=[
+        DataRequired(_l("Write something before sending the comment.")),
+        Length(max=BODY_MAX, message=_l("A comment can be at most %(max)d characters long.", max=BODY_MAX))],
+        description=_l("Be respectful. Markdown is allowed."))
+    stance = RadioField(_l("Your position"), validators=[Optional()], validate_choice=True,
+                        choices=lambda: [(s.value, s.label) for s in Stance])
+    parent_id = HiddenField()
+    submit = SubmitField(_l("Send comment"))
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Your reply"), validators=[
+        DataRequired(_l("Write something before sending the comment.")),
+        Length(max=BODY_MAX, message=_l("A comment can be at most %(max)d characters long.", max=BODY_MAX))])
+    parent_id = HiddenField()
+    submit = SubmitField(_l("Reply"))
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), validators=[
+        DataRequired(_l("Write something before sending the comment.")),
+        Length(max=BODY_MAX, message=_l("A comment can be at most %(max)d characters long.", max=BODY_MAX))])
+    submit = SubmitField(_l("Save comment"))

@@ -1,0 +1,133 @@
+"""Comment actions. A refused comment comes back in its form, with the text kept."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.auth.permissions import Refused, require
+from engage.comments import services
+from engage.comments.forms import CommentForm, EditCommentForm, ReplyForm
+from engage.comments.models import Comment, Stance
+from engage.consultations.models import Consultation
+from engage.core.forms import ActionForm
+from engage.extensions import db
+from engage.proposals import queries as proposal_queries
+
+bp = Blueprint("comments", __name__)
+
+
+def _parent(form, consultation_id) -> Comment | None:
+    if not form.parent_id.data:
+        return None
+    parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
+    if parent is None or parent.consultation_id != consultation_id:
+        abort(400)
+    return parent
+
+
+def _post(consultation, proposal, rerender, anchor_url):
+    is_reply = bool(request.form.get("parent_id"))
+    form = ReplyForm() if is_reply else CommentForm()
+    if form.validate_on_submit():
+        try:
+            comment = services.post_comment(
+                current_user, consultation, body=form.body.data, proposal=proposal,
+                parent=_parent(form, consultation.id),
+                stance=Stance(form.stance.data) if not is_reply and form.stance.data else None)
+        except Refused as refusal:
+            form.form_errors.append(refusal.message)
+        else:
+            db.session.commit()
+            flash(_("Your comment is published."), "success")
+            return redirect(f"{anchor_url}#commento-{comment.id}")
+    return rerender(form, is_reply)
+
+
+@bp.post("/proposte/<int:proposal_id>/commenti")
+@login_required
+def on_proposal(proposal_id):
+    from engage.proposals.views import render_detail
+
+    proposal = proposal_queries.proposal_for_page(proposal_id) or abort(404)
+    require("proposal.view", proposal)
+
+    def rerender(form, is_reply):
+        if is_reply:
+            return render_detail(proposal, reply_form=form, reply_to=int(form.parent_id.data), status=422)
+        return render_detail(proposal, comment_form=form, status=422)
+
+    return _post(proposal.consultation, proposal, rerender,
+                 url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.post("/consultazioni/<int:consultation_id>/commenti")
+@login_required
+def on_consultation(consultation_id):
+    from engage.consultations.views import discussion
+
+    consultation = db.get_or_404(Consultation, consultation_id)
+    require("consultation.view", consultation)
+
+    def rerender(form, is_reply):
+        if is_reply:
+            return discussion(consultation.id, reply_form=form), 422
+        return discussion(consultation.id, comment_form=form), 422
+
+    return _post(consultation, None, rerender,
+                 url_for("consultations.discussion", consultation_id=consultation.id))
+
+
+def _where(comment: Comment) -> str:
+    if comment.proposal_id:
+        return url_for("proposals.detail", proposal_id=comment.proposal_id) + f"#commento-{comment.id}"
+    return url_for("consultations.discussion", consultation_id=comment.consultation_id) + f"#commento-{comment.id}"
+
+
+@bp.route("/commenti/<int:comment_id>/modifica", methods=["GET", "POST"])
+@login_required
+def edit(comment_id):
+    comment = db.get_or_404(Comment, comment_id)
+    require("comment.edit", comment)
+    form = EditCommentForm(obj=comment)
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(current_user, comment, body=form.body.data)
+        except Refused as refusal:
+            form.form_errors.append(refusal.message)
+        else:
+            db.session.commit()
+            flash(_("Your comment has been updated."), "success")
+            return redirect(_where(comment))
+    return render_template("comments/edit.html", form=form, comment=comment, back=_where(comment)), \
+        422 if form.errors else 200
+
+
+@bp.post("/commenti/<int:comment_id>/elimina")
+@login_required
+def delete(comment_id):
+    comment = db.get_or_404(Comment, comment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    require("comment.delete", comment)
+    services.delete_comment(current_user, comment)
+    db.session.commit()
+    flash(_("Your comment has been deleted. Replies to it stay visible."), "info")
+    return redirect(_where(comment))
+
+
+@bp.post("/commenti/<int:comment_id>/voto")
+@login_required
+def vote(comment_id):
+    comment = db.get_or_404(Comment, comment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    value = {"up": 1, "down": -1, "none": 0}.get(request.form.get("value", ""))
+    if value is None:
+        abort(400)
+    try:
+        services.vote_comment(current_user, comment, value)
+    except Refused as refusal:
+        return render_template("refused.html", message=refusal.message, back=_where(comment)), refusal.status
+    db.session.commit()
+    return redirect(_where(comment))

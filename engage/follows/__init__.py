@@ -1,0 +1,1 @@
+"""Who follows which proposal or consultation; the Results issue turns these into notifications."""

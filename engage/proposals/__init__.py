@@ -1,0 +1,1 @@
+"""Proposals: citizens' (and institutions' official) ideas inside a consultation."""

@@ -1,0 +1,102 @@
+"""Read queries for proposals: the web list, the priority point page and (later) the API share them."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy.orm import joinedload
+
+from engage.extensions import db
+from engage.proposals import search
+from engage.proposals.models import Proposal, ProposalStatus
+
+
+def visible():
+    """The one filter for proposals anyone may see and count (moderation will extend it)."""
+    return Proposal.status != ProposalStatus.PENDING
+
+
+class Order(enum.Enum):
+    RANDOM = "random"
+    SUPPORTS = "supports"
+    NEWEST = "newest"
+    COMMENTS = "comments"
+
+
+class StatusFilter(enum.Enum):
+    QUALIFIED = "qualified"
+    ANSWERED = "answered"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    priority_point_id: int | None = None
+    comune_id: int | None = None
+    status: StatusFilter | None = None
+    words: tuple[str, ...] = ()
+    order: Order = Order.RANDOM
+    seed: int = 0  # random order: stable per visitor per day
+
+
+# A large prime and a multiplier: a portable, repeatable shuffle in SQL.
+_SHUFFLE_PRIME = 2_147_483_629
+_SHUFFLE_MULTIPLIER = 1_103_515_245
+
+
+def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select:
+    query = (select(Proposal).where(Proposal.consultation_id == consultation.id)
+             .options(joinedload(Proposal.author), joinedload(Proposal.priority_point),
+                      joinedload(Proposal.comune)))
+    own = getattr(viewer, "is_authenticated", False)
+    # People see their own pending proposals ("awaiting review"); nobody else does.
+    query = query.where(or_(visible(), Proposal.author_id == viewer.id) if own else visible())
+    if filters.priority_point_id:
+        query = query.where(Proposal.priority_point_id == filters.priority_point_id)
+    if filters.comune_id:
+        query = query.where(Proposal.comune_id == filters.comune_id)
+    if filters.status is StatusFilter.QUALIFIED:
+        query = query.where(Proposal.support_count >= max(consultation.support_threshold, 1))
+    elif filters.status is StatusFilter.WITHDRAWN:
+        query = query.where(Proposal.status == ProposalStatus.WITHDRAWN)
+    elif filters.status is StatusFilter.ANSWERED:
+        query = query.where(literal(False))  # official answers arrive with the Results issue
+    if filters.words:
+        query = query.where(search.matching(list(filters.words)))
+    return query.order_by(*_ordering(filters))
+
+
+def _ordering(filters: ProposalFilters):
+    if filters.order is Order.SUPPORTS:
+        return (Proposal.support_count.desc(), Proposal.id.desc())
+    if filters.order is Order.NEWEST:
+        return (Proposal.created_at.desc(), Proposal.id.desc())
+    if filters.order is Order.COMMENTS:
+        return (Proposal.comment_count.desc(), Proposal.id.desc())
+    shuffled = (Proposal.id * _SHUFFLE_MULTIPLIER + filters.seed) % _SHUFFLE_PRIME
+    return (shuffled, Proposal.id)
+
+
+def proposal_for_page(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id)
+        .options(joinedload(Proposal.author), joinedload(Proposal.priority_point),
+                 joinedload(Proposal.comune), joinedload(Proposal.consultation)))
+
+
+def proposals_for_priority_point(point_id: int, limit: int = 20) -> list[Proposal]:
+    """Most supported first, from consultations the public can see."""
+    from engage.consultations.models import Consultation
+    from engage.core.db import utcnow
+
+    return list(db.session.scalars(
+        select(Proposal).join(Proposal.consultation)
+        .where(Proposal.priority_point_id == point_id, visible(),
+               Consultation.announced_at.is_not(None), Consultation.announced_at <= utcnow())
+        .options(joinedload(Proposal.consultation), joinedload(Proposal.author))
+        .order_by(Proposal.support_count.desc(), Proposal.id.desc()).limit(limit)))
+
+
+def count_for(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

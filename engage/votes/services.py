@@ -1,0 +1,54 @@
+"""Casting and taking back a support: the only place that writes Support rows.
+
+The coming ledger (ARCHITECTURE.md) appends here, in the same transaction.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from engage.auth.models import User
+from engage.auth.permissions import Refused, can
+from engage.extensions import db
+from engage.votes import tally
+from engage.votes.models import Support
+
+
+def _lock_participant(user) -> None:
+    """Serialise one person's supports, so two simultaneous requests cannot both pass the limit.
+
+    A row lock on PostgreSQL; SQLite serialises all writers anyway.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def support(user, proposal) -> Support:
+    if not can(user, "proposal.support", proposal):
+        raise Refused(_l("Supports can be given only while voting is open."), status=409)
+    _lock_participant(user)
+    if not can(user, "support.within_limit", proposal.consultation):
+        raise Refused(_l("You have used all the supports this consultation allows. "
+                         "Take one back to support this proposal."), status=409)
+    row = Support(proposal_id=proposal.id, user_id=user.id, consultation_id=proposal.consultation_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise Refused(_l("You already support this proposal."), status=409) from None
+    tally.add_supports(proposal.id, +1)
+    db.session.refresh(proposal, ["support_count"])
+    return row
+
+
+def withdraw_support(user, proposal) -> None:
+    if not can(user, "support.withdraw", proposal):
+        raise Refused(_l("Supports can be taken back only while voting is open."), status=409)
+    _lock_participant(user)
+    removed = db.session.execute(
+        delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount
+    if not removed:
+        raise Refused(_l("You do not support this proposal."), status=409)
+    tally.add_supports(proposal.id, -1)
+    db.session.refresh(proposal, ["support_count"])
