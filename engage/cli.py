@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from engage.auth.cli import users_cli
 from engage.extensions import db
+from engage.votes.cli import tally_cli
 
 data_cli = AppGroup("data", help="Reference data shipped with the project.")
 demo_cli = AppGroup("demo", help="Demo accounts and content (never in production).")
@@ -39,5 +40,5 @@ def load_demo():
 
 
 def register_cli(app: Flask) -> None:
-    for group in (data_cli, demo_cli, users_cli):
+    for group in (data_cli, demo_cli, users_cli, tally_cli):
         app.cli.add_command(group)

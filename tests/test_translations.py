@@ -12,11 +12,17 @@ METHODS = [("engage/**.py", "python"), ("templates/**.html", "jinja2"), ("templa
 
 
 def messages_in_the_code() -> set[str]:
+    """Like `pybabel extract`, which skips folders starting with "_" or "." (so none of ours may)."""
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), METHODS, options_map={"templates/**": {"trimmed": "true"}}, keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
+
+
+def test_no_template_folder_is_hidden_from_extraction():
+    hidden = [p for p in (ROOT / "templates").rglob("*") if p.is_dir() and p.name.startswith(("_", "."))]
+    assert not hidden, f"pybabel skips these folders, so their strings would never be translated: {hidden}"
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from engage.auth.models import User
 from engage.extensions import db, login_manager
@@ -15,7 +15,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id), options=[selectinload(User.memberships)])
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None
     return user

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
+from engage.consultations.models import Consultation
 from engage.extensions import db
 from engage.proposals import search
 from engage.proposals.models import Proposal, ProposalStatus
@@ -82,12 +83,12 @@ def proposal_for_page(proposal_id: int) -> Proposal | None:
     return db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
         .options(joinedload(Proposal.author), joinedload(Proposal.priority_point),
-                 joinedload(Proposal.comune), joinedload(Proposal.consultation)))
+                 joinedload(Proposal.comune),
+                 joinedload(Proposal.consultation).joinedload(Consultation.institution)))
 
 
 def proposals_for_priority_point(point_id: int, limit: int = 20) -> list[Proposal]:
     """Most supported first, from consultations the public can see."""
-    from engage.consultations.models import Consultation
     from engage.core.db import utcnow
 
     return list(db.session.scalars(

@@ -95,11 +95,17 @@ def create(consultation_id):
     """Two steps without JavaScript: write, then see similar proposals, then publish."""
     consultation = consultation_for_page(consultation_id) or abort(404)
     require("consultation.view", consultation)
-    if not (can(current_user, "proposal.create_official", consultation)
-            or can(current_user, "proposal.create", consultation)):
+    allowed = (can(current_user, "proposal.create_official", consultation)
+               or can(current_user, "proposal.create", consultation))
+    if not allowed and request.method == "GET":
         return render_template("refused.html", message=_why_no_proposals(consultation),
                                back=url_for("consultations.detail", consultation_id=consultation.id)), 409
     form = _proposal_form(consultation)
+    if not allowed:  # the phase closed while they were writing: keep every word they typed
+        form.validate_on_submit()
+        form.form_errors.append(_why_no_proposals(consultation))
+        return render_template("proposals/create.html", form=form, consultation=consultation,
+                               similar=[], step="write"), 409
     similar = []
     if form.validate_on_submit():
         if not form.similar_checked.data or not form.publish.data:
@@ -158,7 +164,8 @@ def detail(proposal_id):
 @login_required
 def edit(proposal_id):
     proposal = _load(proposal_id)
-    require("proposal.edit", proposal)
+    if request.method == "GET" or proposal.author_id != current_user.id:
+        require("proposal.edit", proposal)  # the author's late edit gets its text back instead
     form = _proposal_form(proposal.consultation, proposal)
     if form.validate_on_submit():
         point, comune = _chosen(form, proposal.consultation)
