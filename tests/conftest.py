@@ -125,6 +125,8 @@ def app(database_url, smtp_server):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-only-secret",
+        # The same algorithm at a test-sized cost: thousands of users are hashed in the suite.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "MAIL_SERVER": controller.hostname,
         "MAIL_PORT": controller.port,
     })

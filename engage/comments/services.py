@@ -29,7 +29,9 @@ def _clean(body: str) -> str:
 def post_comment(author, consultation, *, body: str, proposal=None, parent: Comment | None = None,
                  stance: Stance | None = None) -> Comment:
     if not can(author, "comment.create", consultation):
-        raise Refused(_l("Comments are closed for this consultation."), status=409)
+        if not consultation.comments_enabled:
+            raise Refused(_l("Comments are closed for this consultation."), status=409)
+        raise Refused(_l("Comments are open only while proposals or voting are open."), status=409)
     if proposal is not None and not can(author, "proposal.view", proposal):
         raise Refused(_l("This proposal cannot be commented on."), status=409)
     body = _clean(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, cast, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from engage.consultations.models import Consultation
@@ -75,7 +75,8 @@ def _ordering(filters: ProposalFilters):
         return (Proposal.created_at.desc(), Proposal.id.desc())
     if filters.order is Order.COMMENTS:
         return (Proposal.comment_count.desc(), Proposal.id.desc())
-    shuffled = (Proposal.id * _SHUFFLE_MULTIPLIER + filters.seed) % _SHUFFLE_PRIME
+    # 64-bit arithmetic: PostgreSQL would overflow a 32-bit integer column.
+    shuffled = (cast(Proposal.id, BigInteger) * _SHUFFLE_MULTIPLIER + filters.seed) % _SHUFFLE_PRIME
     return (shuffled, Proposal.id)
 
 
