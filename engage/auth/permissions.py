@@ -20,7 +20,7 @@ class Refused(Exception):
     """A rule said no. Carries a translated reason for the person, and an HTTP status."""
 
     def __init__(self, message, status: int = 403):
-        super().__init__(str(message))
+        super().__init__(message)  # kept lazy: translated when shown, in the reader's language
         self.message = message
         self.status = status
 
@@ -240,8 +240,10 @@ def _(user, comment) -> bool:
 
 @rule("comment.vote")
 def _(user, comment) -> bool:
+    """Only on comments this person can see: never in drafts or on proposals awaiting review."""
     return (can(user, "account.participate") and comment.author_id != user.id
-            and comment.deleted_at is None)
+            and comment.deleted_at is None and can(user, "consultation.view", comment.consultation)
+            and (comment.proposal is None or can(user, "proposal.view", comment.proposal)))
 
 
 # Follows.

@@ -13,6 +13,8 @@ from engage.extensions import db
 
 if TYPE_CHECKING:
     from engage.auth.models import User
+    from engage.consultations.models import Consultation
+    from engage.proposals.models import Proposal
 
 BODY_MAX = 5_000
 
@@ -55,6 +57,8 @@ class Comment(TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by its author; replies stay
 
     author: Mapped[User | None] = relationship()
+    consultation: Mapped[Consultation] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on proposal={self.proposal_id}>"

@@ -30,7 +30,8 @@ class LocalDateTimeField(DateTimeLocalField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None:
+        # Only what was just typed is naive local time; a value kept from the object is UTC already.
+        if valuelist and self.data is not None and self.data.tzinfo is None:
             self.data = self.data.replace(tzinfo=ROME).astimezone(UTC)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """The account's language, else the switcher's cookie, else the browser's, else Italian."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: mails choose their own language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale
