@@ -33,13 +33,13 @@ class ProposalFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search words"), validators=[Optional(), Length(max=200)])
-    punto = SelectField(_l("Priority point"), coerce=str)
-    comune = SelectField(_l("Municipality"), coerce=str)
-    stato = SelectField(_l("Status"), choices=lambda: [
+    q = StringField(_l("Search words"), default="", validators=[Optional(), Length(max=200)])
+    punto = SelectField(_l("Priority point"), coerce=str, default="")
+    comune = SelectField(_l("Municipality"), coerce=str, default="")
+    stato = SelectField(_l("Status"), default="", choices=lambda: [
         ("", _l("All")), ("qualified", _l("Qualified for an answer")), ("answered", _l("Answered")),
         ("withdrawn", _l("Withdrawn"))])
-    ordine = SelectField(_l("Order"), choices=lambda: [
+    ordine = SelectField(_l("Order"), default="random", choices=lambda: [
         ("random", _l("Random (fair to everyone)")), ("supports", _l("Most supported")),
         ("newest", _l("Newest")), ("comments", _l("Most commented"))])
     filtra = SubmitField(_l("Show"))

@@ -41,9 +41,9 @@ class ProposalFilters:
     seed: int = 0  # random order: stable per visitor per day
 
 
-# A large prime and a multiplier: a portable, repeatable shuffle in SQL.
+# Random order: (id * a + b) mod p is a permutation of the ids for every a in 1..p-1,
+# and a different a gives a genuinely different order (not just a rotation).
 _SHUFFLE_PRIME = 2_147_483_629
-_SHUFFLE_MULTIPLIER = 1_103_515_245
 
 
 def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select:
@@ -75,8 +75,10 @@ def _ordering(filters: ProposalFilters):
         return (Proposal.created_at.desc(), Proposal.id.desc())
     if filters.order is Order.COMMENTS:
         return (Proposal.comment_count.desc(), Proposal.id.desc())
+    multiplier = 1 + filters.seed % (_SHUFFLE_PRIME - 1)
+    offset = (filters.seed // _SHUFFLE_PRIME) % _SHUFFLE_PRIME
     # 64-bit arithmetic: PostgreSQL would overflow a 32-bit integer column.
-    shuffled = (cast(Proposal.id, BigInteger) * _SHUFFLE_MULTIPLIER + filters.seed) % _SHUFFLE_PRIME
+    shuffled = (cast(Proposal.id, BigInteger) * multiplier + offset) % _SHUFFLE_PRIME
     return (shuffled, Proposal.id)
 
 

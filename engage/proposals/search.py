@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Integer, bindparam, column, text
 
 from engage.extensions import db
 from engage.proposals.models import Proposal
@@ -38,7 +38,7 @@ def matching(words: list[str]):
     match = " ".join(f'"{w}"*' for w in words)
     return Proposal.id.in_(
         text("SELECT rowid FROM proposal_fts WHERE proposal_fts MATCH :search_words")
-        .bindparams(bindparam("search_words", match)).columns())
+        .bindparams(bindparam("search_words", match)).columns(column("rowid", Integer)))
 
 
 def most_similar(consultation_id: int, text_to_compare: str, limit: int = 5) -> list[Proposal]:

@@ -33,7 +33,7 @@ def _visitor_seed() -> int:
     if "visitor" not in session:
         session["visitor"] = secrets.token_hex(8)
     day = datetime.now(ZoneInfo("Europe/Rome")).date().isoformat()
-    return int(hashlib.sha256(f"{session['visitor']}:{day}".encode()).hexdigest()[:7], 16)
+    return int(hashlib.sha256(f"{session['visitor']}:{day}".encode()).hexdigest()[:15], 16)
 
 
 def _filters(form, consultation) -> queries.ProposalFilters:
@@ -55,9 +55,10 @@ def index(consultation_id):
     form.punto.choices = [("", _("All"))] + [(str(p.id), f"{p.number}. {p.localized('title').text}")
                                              for p in consultation.priority_points]
     form.comune.choices = [("", _("All"))] + [(str(c.id), c.name) for c in all_comuni()]
-    if not form.validate():
-        form = ProposalFilterForm(formdata=None, punto="", comune="", stato="", ordine="random")
-        form.punto.choices, form.comune.choices = [("", _("All"))], [("", _("All"))]
+    form.validate()
+    for field in form:  # a bad value in one filter drops that filter, not the others
+        if field.errors:
+            field.data = field.default
     page = db.paginate(queries.proposal_list(consultation, _filters(form, consultation), current_user),
                        page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False)
     return render_template(
@@ -68,12 +69,13 @@ def index(consultation_id):
 
 
 def _proposal_form(consultation, proposal=None) -> ProposalForm:
-    form = ProposalForm(obj=proposal)
+    form = ProposalForm()
     form.priority_point.choices = [(p.id, f"{p.number}. {p.localized('title').text}")
                                    for p in consultation.priority_points]
     form.comune.choices = [("", _("None in particular"))] + [(str(c.id), c.name) for c in all_comuni()]
     if request.method == "GET":
         if proposal is not None:
+            form.title.data, form.body.data = proposal.title, proposal.body
             form.priority_point.data = proposal.priority_point_id
             form.comune.data = str(proposal.comune_id or "")
         elif current_user.comune_id:
@@ -85,7 +87,7 @@ def _proposal_form(consultation, proposal=None) -> ProposalForm:
 
 def _chosen(form, consultation):
     point = next((p for p in consultation.priority_points if p.id == form.priority_point.data), None)
-    comune = db.session.get(Comune, int(form.comune.data)) if form.comune.data else None
+    comune = db.session.get(Comune, int(form.comune.data)) if (form.comune.data or "").isdigit() else None
     return point, comune
 
 
