@@ -1,0 +1,39 @@
+"""A newcomer who runs the README's serve line finds a populated, reachable demo."""
+from sqlalchemy import func, select
+
+from engage.comments.models import Comment
+from engage.consultations.models import Consultation
+from engage.consultations.phases import Phase
+from engage.votes import tally
+from engage.votes.models import Support
+
+
+def test_the_demo_has_a_consultation_in_every_phase_with_real_participation(runner, client, db):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0  # idempotent
+    consultations = list(db.session.scalars(select(Consultation)))
+    assert {c.phase for c in consultations} == set(Phase)
+    assert len(consultations) == len(Phase)
+    assert db.session.scalar(select(func.count()).select_from(Support)) > 10
+    assert db.session.scalar(select(func.count()).select_from(Comment).where(Comment.parent_id.is_not(None)))
+    assert tally.recount().corrected == []
+
+    # Everything public is reachable by links from the home page.
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/consultazioni/"' in home
+    listing = client.get("/consultazioni/").get_data(as_text=True)
+    for consultation in consultations:
+        linked = f'href="/consultazioni/{consultation.id}"' in listing
+        assert linked is consultation.phase.is_public
+
+
+def test_recount_reports_and_repairs_a_wrong_counter(runner, db):
+    runner.invoke(args=["demo", "load"])
+    from engage.proposals.models import Proposal
+
+    proposal = db.session.scalars(select(Proposal).where(Proposal.support_count > 0)).first()
+    proposal.support_count += 5
+    db.session.commit()
+    result = runner.invoke(args=["tally", "recount"])
+    assert result.exit_code == 1 and f"Corrected: {proposal.id}" in result.output
+    assert runner.invoke(args=["tally", "recount"]).exit_code == 0
