@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engage.core.db import TimestampMixin, UTCDateTime, str_enum
+from engage.core.enums import LabelledEnum
 from engage.extensions import db
 
 if TYPE_CHECKING:
@@ -20,44 +20,20 @@ if TYPE_CHECKING:
     from engage.territory.models import Comune
 
 
-class Role(enum.Enum):
+class Role(LabelledEnum):
     """Global roles. Acting for an institution is a membership, not a role."""
 
-    CITIZEN = "citizen"
-    MODERATOR = "moderator"
-    ADMIN = "admin"
-
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
+    CITIZEN = "citizen", _l("Citizen")
+    MODERATOR = "moderator", _l("Moderator")
+    ADMIN = "admin", _l("Administrator")
 
 
-ROLE_LABELS = {
-    Role.CITIZEN: _l("Citizen"),
-    Role.MODERATOR: _l("Moderator"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-
-class AgeBand(enum.Enum):
-    UNDER_18 = "under_18"
-    FROM_18_TO_29 = "18_29"
-    FROM_30_TO_44 = "30_44"
-    FROM_45_TO_64 = "45_64"
-    OVER_65 = "65_plus"
-
-    @property
-    def label(self):
-        return AGE_BAND_LABELS[self]
-
-
-AGE_BAND_LABELS = {
-    AgeBand.UNDER_18: _l("Under 18"),
-    AgeBand.FROM_18_TO_29: _l("18 to 29"),
-    AgeBand.FROM_30_TO_44: _l("30 to 44"),
-    AgeBand.FROM_45_TO_64: _l("45 to 64"),
-    AgeBand.OVER_65: _l("65 and over"),
-}
+class AgeBand(LabelledEnum):
+    UNDER_18 = "under_18", _l("Under 18")
+    FROM_18_TO_29 = "18_29", _l("18 to 29")
+    FROM_30_TO_44 = "30_44", _l("30 to 44")
+    FROM_45_TO_64 = "45_64", _l("45 to 64")
+    OVER_65 = "65_plus", _l("65 and over")
 
 
 def new_session_token() -> str:

@@ -8,11 +8,15 @@ from wtforms.validators import DataRequired, Length, Optional
 from engage.comments.models import BODY_MAX, Stance
 
 
-class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Your comment"), validators=[
+def body_field(label, **kwargs) -> TextAreaField:
+    return TextAreaField(label, validators=[
         DataRequired(_l("Write something before sending the comment.")),
         Length(max=BODY_MAX, message=_l("A comment can be at most %(max)d characters long.", max=BODY_MAX))],
-        description=_l("Be respectful. Markdown is allowed."))
+        **kwargs)
+
+
+class CommentForm(FlaskForm):
+    body = body_field(_l("Your comment"), description=_l("Be respectful. Markdown is allowed."))
     stance = RadioField(_l("Your position"), validators=[Optional()], validate_choice=True,
                         choices=lambda: [(s.value, s.label) for s in Stance])
     parent_id = HiddenField()
@@ -20,15 +24,11 @@ class CommentForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField(_l("Your reply"), validators=[
-        DataRequired(_l("Write something before sending the comment.")),
-        Length(max=BODY_MAX, message=_l("A comment can be at most %(max)d characters long.", max=BODY_MAX))])
+    body = body_field(_l("Your reply"))
     parent_id = HiddenField()
     submit = SubmitField(_l("Reply"))
 
 
 class EditCommentForm(FlaskForm):
-    body = TextAreaField(_l("Your comment"), validators=[
-        DataRequired(_l("Write something before sending the comment.")),
-        Length(max=BODY_MAX, message=_l("A comment can be at most %(max)d characters long.", max=BODY_MAX))])
+    body = body_field(_l("Your comment"))
     submit = SubmitField(_l("Save comment"))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.core.db import TimestampMixin, UTCDateTime, str_enum
+from engage.core.enums import LabelledEnum
 from engage.extensions import db
 
 if TYPE_CHECKING:
@@ -19,21 +19,10 @@ if TYPE_CHECKING:
 BODY_MAX = 5_000
 
 
-class Stance(enum.Enum):
-    IN_FAVOUR = "in_favour"
-    AGAINST = "against"
-    NEUTRAL = "neutral"
-
-    @property
-    def label(self):
-        return STANCE_LABELS[self]
-
-
-STANCE_LABELS = {
-    Stance.IN_FAVOUR: _l("In favour"),
-    Stance.AGAINST: _l("Against"),
-    Stance.NEUTRAL: _l("Neutral"),
-}
+class Stance(LabelledEnum):
+    IN_FAVOUR = "in_favour", _l("In favour")
+    AGAINST = "against", _l("Against")
+    NEUTRAL = "neutral", _l("Neutral")
 
 
 class Comment(TimestampMixin, db.Model):

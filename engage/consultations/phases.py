@@ -4,39 +4,25 @@ No scheduler: every request computes it, so every node agrees without coordinati
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from engage.core.enums import LabelledEnum
 
-class Phase(enum.Enum):
-    DRAFT = "draft"          # staff only
-    UPCOMING = "upcoming"    # announced, proposals not open yet
-    PROPOSALS = "proposals"  # citizens submit
-    VOTING = "voting"        # citizens support
-    CLOSED = "closed"        # counting, answers being prepared
-    RESULTS = "results"      # results published
 
-    @property
-    def label(self):
-        return PHASE_LABELS[self]
+class Phase(LabelledEnum):
+    DRAFT = "draft", _l("Draft")                        # staff only
+    UPCOMING = "upcoming", _l("Upcoming")               # announced, proposals not open yet
+    PROPOSALS = "proposals", _l("Proposals open")       # citizens submit
+    VOTING = "voting", _l("Voting open")                # citizens support
+    CLOSED = "closed", _l("Closed")                     # counting, answers being prepared
+    RESULTS = "results", _l("Results published")
 
     @property
     def is_public(self) -> bool:
         return self is not Phase.DRAFT
 
-
-PHASE_LABELS = {
-    Phase.DRAFT: _l("Draft"),
-    Phase.UPCOMING: _l("Upcoming"),
-    Phase.PROPOSALS: _l("Proposals open"),
-    Phase.VOTING: _l("Voting open"),
-    Phase.CLOSED: _l("Closed"),
-    Phase.RESULTS: _l("Results published"),
-}
-
-ORDER = list(Phase)
 
 
 def phase_at(timeline, now: datetime) -> Phase:

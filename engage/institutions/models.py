@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.core.db import TimestampMixin, str_enum
 from engage.core.i18n import Bilingual
+from engage.core.enums import LabelledEnum
 from engage.extensions import db
 
 if TYPE_CHECKING:
@@ -16,27 +16,13 @@ if TYPE_CHECKING:
     from engage.masterplan.models import PriorityPoint
 
 
-class InstitutionKind(enum.Enum):
-    PUBLIC_BODY = "public_body"
-    MUNICIPALITY = "municipality"
-    TRADE_ASSOCIATION = "trade_association"
-    UNION = "union"
-    UNIVERSITY = "university"
-    AGENCY = "agency"
-
-    @property
-    def label(self):
-        return KIND_LABELS[self]
-
-
-KIND_LABELS = {
-    InstitutionKind.PUBLIC_BODY: _l("Public body"),
-    InstitutionKind.MUNICIPALITY: _l("Municipality"),
-    InstitutionKind.TRADE_ASSOCIATION: _l("Trade association"),
-    InstitutionKind.UNION: _l("Trade union"),
-    InstitutionKind.UNIVERSITY: _l("University"),
-    InstitutionKind.AGENCY: _l("Development agency"),
-}
+class InstitutionKind(LabelledEnum):
+    PUBLIC_BODY = "public_body", _l("Public body")
+    MUNICIPALITY = "municipality", _l("Municipality")
+    TRADE_ASSOCIATION = "trade_association", _l("Trade association")
+    UNION = "union", _l("Trade union")
+    UNIVERSITY = "university", _l("University")
+    AGENCY = "agency", _l("Development agency")
 
 
 class Institution(Bilingual, TimestampMixin, db.Model):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.core.db import TimestampMixin, UTCDateTime, str_enum
+from engage.core.enums import LabelledEnum
 from engage.extensions import db
 
 if TYPE_CHECKING:
@@ -21,21 +21,10 @@ TITLE_MAX = 150
 BODY_MAX = 10_000
 
 
-class ProposalStatus(enum.Enum):
-    PENDING = "pending"      # waiting for a moderator (pre-moderated consultations)
-    PUBLISHED = "published"
-    WITHDRAWN = "withdrawn"  # by its author: stays visible, keeps its supports, gains no more
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    ProposalStatus.PENDING: _l("Awaiting review"),
-    ProposalStatus.PUBLISHED: _l("Published"),
-    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
-}
+class ProposalStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting review")  # pre-moderated consultations: a moderator decides
+    PUBLISHED = "published", _l("Published")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")  # by its author: stays visible with its supports
 
 
 class Proposal(TimestampMixin, db.Model):
