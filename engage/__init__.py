@@ -57,8 +57,10 @@ def register_blueprints(app: Flask) -> None:
     from engage.core.health import bp as health_bp
     from engage.institutions.views import bp as institutions_bp
     from engage.masterplan.views import bp as masterplan_bp
+    from engage.moderation.views import bp as moderation_bp
+    from engage.notifications.views import bp as notifications_bp
     from engage.proposals.views import bp as proposals_bp
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
-                      proposals_bp, comments_bp, admin_bp):
+                      proposals_bp, comments_bp, moderation_bp, notifications_bp, admin_bp):
         app.register_blueprint(blueprint)

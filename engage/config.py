@@ -34,7 +34,11 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "Engage Cremona <noreply@engage-cremona.invalid>",
-    "BOOTSTRAP_SERVE_LOCAL": True,  # no CDN: every asset is served by the app itself
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    # Moderation: reports from this many people hide an item until a moderator decides;
+    # optionally every new account's first contribution waits for approval.
+    "MODERATION_AUTO_HIDE_REPORTS": 3,
+    "MODERATION_HOLD_FIRST_CONTRIBUTION": False,  # no CDN: every asset is served by the app itself
 }
 
 # Plain names that deployments conventionally set; anything else can be set as ENGAGE_<NAME>.

@@ -8,3 +8,5 @@ from engage.consultations.models import Consultation, PhaseChange  # noqa: F401
 from engage.follows.models import Follow  # noqa: F401
 from engage.proposals.models import Proposal  # noqa: F401
 from engage.votes.models import Support  # noqa: F401
+from engage.moderation.models import ModerationAction, ModerationCase, Report  # noqa: F401
+from engage.notifications.models import Notification  # noqa: F401

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engage.core.db import TimestampMixin, UTCDateTime, str_enum
+from engage.core.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from engage.core.enums import LabelledEnum
 from engage.extensions import db
 
@@ -56,6 +56,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A block by moderators: from blocked_at until blocked_until (None: permanent).
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_reason: Mapped[str] = mapped_column(String(500), default="")
     # Part of the login cookie: changing it ends every session of this account.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
@@ -81,6 +85,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None and (self.blocked_until is None or utcnow() < self.blocked_until)
 
     @property
     def lives_outside_province(self) -> bool:

@@ -79,8 +79,8 @@ def is_officer_of(user, institution) -> bool:
 
 @rule("account.participate")
 def _(user, _obj=None) -> bool:
-    """Writing anything public needs a confirmed e-mail address."""
-    return is_signed_in(user) and user.is_confirmed
+    """Writing anything public needs a confirmed e-mail address and no block in force."""
+    return is_signed_in(user) and user.is_confirmed and not user.is_blocked
 
 
 @rule("admin.access")
@@ -160,14 +160,12 @@ def _(user, consultation) -> bool:
 
 @rule("proposal.view")
 def _(user, proposal) -> bool:
-    from engage.proposals.models import ProposalStatus
+    """Its page: anyone, once public; while awaiting review, only those who may read it."""
+    from engage.moderation.models import Moderation
 
     if not can(user, "consultation.view", proposal.consultation):
         return False
-    if proposal.status is ProposalStatus.PENDING:
-        return (is_signed_in(user) and proposal.author_id == user.id) or is_moderator(user) \
-            or is_staff_of(user, proposal.consultation)
-    return True
+    return proposal.moderation is not Moderation.PENDING or can(user, "content.read", proposal)
 
 
 @rule("proposal.edit")
@@ -197,8 +195,10 @@ def _(user, proposal) -> bool:
     from engage.proposals.models import ProposalStatus
 
     phase, Phase = _phase(proposal.consultation)
+    from engage.moderation.visibility import is_visible
+
     return (can(user, "account.participate") and phase is Phase.VOTING
-            and proposal.status is ProposalStatus.PUBLISHED)
+            and proposal.status is ProposalStatus.PUBLISHED and is_visible(proposal))
 
 
 @rule("support.within_limit")
@@ -251,3 +251,56 @@ def _(user, comment) -> bool:
 @rule("follow")
 def _(user, _target=None) -> bool:
     return is_signed_in(user)
+
+
+# Moderation.
+
+@rule("content.read")
+def _(user, item) -> bool:
+    """See the words of a hidden or held item: its author, moderators and the institution's staff."""
+    from engage.moderation.visibility import is_visible
+
+    if is_visible(item):
+        return True
+    return is_signed_in(user) and (item.author_id == user.id or is_moderator(user)
+                                   or is_staff_of(user, item.consultation))
+
+
+@rule("content.report")
+def _(user, item) -> bool:
+    from engage.moderation.visibility import is_visible
+
+    return can(user, "account.participate") and item.author_id != user.id and is_visible(item)
+
+
+@rule("content.appeal")
+def _(user, case) -> bool:
+    """Once, by the author, about content that is hidden or held."""
+    from engage.moderation.models import Moderation
+
+    return (is_signed_in(user) and case.author_id == user.id and case.appealed_at is None
+            and case.item is not None and case.item.moderation in (Moderation.HIDDEN, Moderation.PENDING))
+
+
+@rule("moderation.queue")
+def _(user, _obj=None) -> bool:
+    """Moderators see every case; officers the cases of their institutions' consultations."""
+    return is_moderator(user) or (is_signed_in(user) and bool(user.memberships))
+
+
+@rule("moderation.decide")
+def _(user, case) -> bool:
+    return is_moderator(user) or is_officer_of(user, case.consultation.institution)
+
+
+@rule("moderation.block")
+def _(user, target) -> bool:
+    """Blocking is site-wide, so it belongs to moderators; nobody blocks an admin or themselves."""
+    from engage.auth.models import Role
+
+    return is_moderator(user) and target.id != user.id and target.role is not Role.ADMIN
+
+
+@rule("moderation.audit")
+def _(user, _obj=None) -> bool:
+    return is_admin(user)

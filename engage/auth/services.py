@@ -217,3 +217,12 @@ def create_admin(*, email: str, display_name: str, password: str) -> User:
     user.role = Role.ADMIN
     db.session.flush()
     return user
+
+
+def block_message(user: User) -> str:
+    from flask_babel import format_datetime, gettext
+
+    if user.blocked_until is None:
+        return gettext("Your account has been blocked by the moderators: %(reason)s", reason=user.blocked_reason)
+    return gettext("Your account is blocked until %(until)s: %(reason)s",
+                   until=format_datetime(user.blocked_until, "short"), reason=user.blocked_reason)

@@ -73,13 +73,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is None:
+            form.form_errors.append(_("The e-mail address or the password is not correct."))
+        elif user.is_blocked:  # said only after the right password: no account enumeration
+            form.form_errors.append(services.block_message(user))
+        else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             response = redirect(safe_next(request.args.get("next"), url_for("masterplan.home")))
             response.set_cookie(LANG_COOKIE, user.locale, max_age=365 * 86400, samesite="Lax")
             return response
-        form.form_errors.append(_("The e-mail address or the password is not correct."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.core.db import TimestampMixin, UTCDateTime, str_enum
 from engage.core.enums import LabelledEnum
 from engage.extensions import db
+from engage.moderation.models import Moderated
 
 if TYPE_CHECKING:
     from engage.auth.models import User
@@ -25,7 +26,7 @@ class Stance(LabelledEnum):
     NEUTRAL = "neutral", _l("Neutral")
 
 
-class Comment(TimestampMixin, db.Model):
+class Comment(Moderated, TimestampMixin, db.Model):
     __tablename__ = "comment"
     __table_args__ = (
         Index("ix_comment_proposal", "proposal_id", "created_at"),

@@ -8,7 +8,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from engage.comments.models import Comment, CommentVote, Stance
+from engage.auth.permissions import can
 from engage.extensions import db
+from engage.moderation.models import Moderation
+from engage.moderation.visibility import is_visible
 
 SHOWN_DEPTH = 3  # levels shown open; deeper replies are folded (<details>, no JavaScript)
 
@@ -58,9 +61,11 @@ def thread(*, consultation_id: int, proposal_id: int | None, viewer=None) -> Thr
             node.up, node.down, node.my_vote = int(up), int(down), int(mine or 0)
     roots: list[Node] = []
     for node in nodes.values():
-        parent = nodes.get(node.comment.parent_id)
+        comment = node.comment
+        if comment.moderation is Moderation.PENDING and not can(viewer, "content.read", comment):
+            continue  # held for review: only its author and the moderators see it
+        parent = nodes.get(comment.parent_id)
         (parent.children if parent else roots).append(node)
-    stances = Counter(n.comment.stance for n in roots
-                      if n.comment.stance is not None and n.comment.deleted_at is None)
-    total = sum(1 for c in comments if c.deleted_at is None)
-    return Thread(roots=roots, total=total, stances=stances)
+    counted = [c for c in comments if c.deleted_at is None and is_visible(c)]
+    stances = Counter(c.stance for c in counted if c.parent_id is None and c.stance is not None)
+    return Thread(roots=roots, total=len(counted), stances=stances)

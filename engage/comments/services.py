@@ -11,6 +11,8 @@ from engage.comments.models import BODY_MAX, Comment, CommentVote, Stance
 from engage.core.db import utcnow
 from engage.core.markdown import render_markdown
 from engage.extensions import db
+from engage.moderation import services as moderation
+from engage.moderation.visibility import is_visible
 from engage.votes import tally
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -46,6 +48,8 @@ def post_comment(author, consultation, *, body: str, proposal=None, parent: Comm
     db.session.add(comment)
     db.session.flush()
     tally.add_comments(comment.proposal_id, +1)
+    if moderation.should_hold(author, consultation, is_comment=True):
+        moderation.hold(comment)  # takes it out of the count until approved
     return comment
 
 
@@ -63,10 +67,12 @@ def delete_comment(by, comment: Comment) -> None:
     """The text goes; the place in the thread (and the replies) stay."""
     if not can(by, "comment.delete", comment):
         raise Refused(_l("Only the author can delete a comment."))
+    was_counted = is_visible(comment)
     comment.deleted_at = utcnow()
     comment.body, comment.body_html = "", ""
     db.session.flush()
-    tally.add_comments(comment.proposal_id, -1)
+    if was_counted:
+        tally.add_comments(comment.proposal_id, -1)
 
 
 def vote_comment(by, comment: Comment, value: int) -> None:

@@ -55,6 +55,7 @@ class Consultation(Bilingual, TimestampMixin, db.Model):
     proposals_per_participant: Mapped[int] = mapped_column(default=0)  # 0: unlimited
     support_threshold: Mapped[int] = mapped_column(default=50)
     premoderate_proposals: Mapped[bool] = mapped_column(default=False)
+    premoderate_comments: Mapped[bool] = mapped_column(default=False)
     comments_enabled: Mapped[bool] = mapped_column(default=True)
 
     institution: Mapped[Institution] = relationship()

@@ -12,3 +12,11 @@ def safe_next(target: str | None, fallback: str) -> str:
             or "\\" in target:
         return fallback
     return target
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A site-relative path that services can build without a request (CLI, tests, jobs)."""
+    from flask import current_app
+
+    adapter = current_app.url_map.bind("", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build(endpoint, values)

@@ -213,3 +213,67 @@ def _comment(people, consultation, proposal, author, stance, body, replies, pare
                                     parent=parent, stance=stance)
     for reply_author, reply_body, deeper in replies:
         _comment(people, consultation, proposal, reply_author, None, reply_body, deeper, parent=comment)
+
+
+def seed_moderation() -> None:
+    """Open cases for the queue: auto-hidden after three reports (with an appeal), a single
+    report, a proposal held for review, a moderator's decision and a blocked account."""
+    from datetime import timedelta
+
+    from engage.comments.models import Comment
+    from engage.moderation import services as moderation
+    from engage.moderation.models import ModerationCase, ReportReason
+    from engage.proposals.models import Proposal
+
+    if db.session.scalar(select(ModerationCase.id).limit(1)):
+        return
+    people = _citizens()
+    moderator = accounts.find_user_by_email("moderatrice@example.org")
+    cycling = db.session.scalar(select(Consultation).where(Consultation.title_it == CONSULTATIONS[0]["title_it"]))
+    energy = db.session.scalar(select(Consultation).where(Consultation.title_it == CONSULTATIONS[1]["title_it"]))
+    first = db.session.scalars(select(Proposal).where(Proposal.consultation_id == cycling.id)
+                               .order_by(Proposal.id)).first()
+
+    rude = comments.post_comment(people["Luca Po"], cycling, proposal=first, stance=Stance.AGAINST,
+                                 body="Chi va in bici è solo un perditempo, idea ridicola.")
+    for name in ("Anna di Soresina", "Marco sul Serio", "Chiara in bici"):
+        moderation.report(people[name], rude, ReportReason.OFFENSIVE, "Tono offensivo.")
+    moderation.appeal(people["Luca Po"], moderation.case_for(rude),
+                      "Era una battuta, non volevo offendere nessuno.")
+
+    advert = comments.post_comment(people["Paolo Oglio"], cycling, proposal=first,
+                                   body="Noleggio bici a prezzi imbattibili, scrivetemi in privato!")
+    moderation.report(people["Sara Viadana"], advert, ReportReason.SPAM)
+
+    held = proposals.submit_proposal(
+        people["Elena Adda"], energy, title="Pannelli solari sulle pensiline delle fermate",
+        body="Coprire le pensiline degli autobus con pannelli e usare l'energia per l'illuminazione.",
+        priority_point=energy.priority_points[0])
+    if held.moderation.value == "visible":
+        moderation.hold(held)
+
+    personal = comments.post_comment(people["Giovanni Torrazzo"], cycling, proposal=first,
+                                     body="Il tecnico comunale abita in via Roma 12, andate a chiedergli!")
+    moderation.report(people["Anna di Soresina"], personal, ReportReason.PERSONAL_DATA)
+    moderation.hide(moderator, moderation.case_for(personal), ReportReason.PERSONAL_DATA,
+                    "Indirizzo privato di una persona.")
+
+    troll = _troll()
+    comments.post_comment(troll, cycling, proposal=first, body="Tutto inutile, spam spam spam.")
+    moderation.block(moderator, troll, "Messaggi ripetuti e fuori tema.", utcnow() + timedelta(days=30))
+    db.session.flush()
+    assert db.session.scalar(select(Comment.id).where(Comment.author_id == troll.id))
+
+
+def _troll() -> User:
+    from engage.demo.seed import DEMO_PASSWORD
+
+    user = accounts.find_user_by_email("disturbatore@example.org")
+    if user is None:
+        user = User(email="disturbatore@example.org", display_name="Disturbatore",
+                    display_name_key="disturbatore", locale="it", privacy_accepted_at=utcnow(),
+                    email_confirmed_at=utcnow())
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+    return user

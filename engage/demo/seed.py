@@ -64,8 +64,9 @@ def seed_accounts() -> list[User]:
 
 
 def load_demo() -> list[User]:
-    from engage.demo.content import seed_consultations
+    from engage.demo.content import seed_consultations, seed_moderation
 
     users = seed_accounts()
     seed_consultations()
+    seed_moderation()
     return users

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.core.db import TimestampMixin, UTCDateTime, str_enum
 from engage.core.enums import LabelledEnum
 from engage.extensions import db
+from engage.moderation.models import Moderated
 
 if TYPE_CHECKING:
     from engage.auth.models import User
@@ -22,15 +23,14 @@ BODY_MAX = 10_000
 
 
 class ProposalStatus(LabelledEnum):
-    PENDING = "pending", _l("Awaiting review")  # pre-moderated consultations: a moderator decides
     PUBLISHED = "published", _l("Published")
     WITHDRAWN = "withdrawn", _l("Withdrawn")  # by its author: stays visible with its supports
 
 
-class Proposal(TimestampMixin, db.Model):
+class Proposal(Moderated, TimestampMixin, db.Model):
     __tablename__ = "proposal"
     __table_args__ = (
-        Index("ix_proposal_consultation_status", "consultation_id", "status"),
+        Index("ix_proposal_consultation_status", "consultation_id", "status", "moderation"),
         Index("ix_proposal_consultation_supports", "consultation_id", "support_count"),
     )
 

@@ -9,13 +9,14 @@ from sqlalchemy.orm import joinedload
 
 from engage.consultations.models import Consultation
 from engage.extensions import db
+from engage.moderation.visibility import visible as moderation_visible
 from engage.proposals import search
 from engage.proposals.models import Proposal, ProposalStatus
 
 
 def visible():
-    """The one filter for proposals anyone may see and count (moderation will extend it)."""
-    return Proposal.status != ProposalStatus.PENDING
+    """Proposals anyone may see and count: the moderation helper decides."""
+    return moderation_visible(Proposal)
 
 
 class Order(enum.Enum):

@@ -11,6 +11,7 @@ import re
 from sqlalchemy import Integer, bindparam, column, text
 
 from engage.extensions import db
+from engage.moderation.visibility import visible
 from engage.proposals.models import Proposal
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -49,25 +50,26 @@ def most_similar(consultation_id: int, text_to_compare: str, limit: int = 5) -> 
     if _dialect() == "postgresql":
         sql = text(f"""
             SELECT proposal.id FROM proposal
-            WHERE proposal.consultation_id = :cid AND proposal.status != 'pending'
+            WHERE proposal.consultation_id = :cid
               AND {PG_VECTOR} @@ to_tsquery('italian', :any_word)
             ORDER BY ts_rank({PG_VECTOR}, to_tsquery('italian', :any_word)) DESC, proposal.id
             LIMIT :limit""")
-        params = {"cid": consultation_id, "any_word": " | ".join(words), "limit": limit}
+        params = {"cid": consultation_id, "any_word": " | ".join(words), "limit": limit * 4}
     else:
         sql = text("""
             SELECT proposal.id FROM proposal_fts JOIN proposal ON proposal.id = proposal_fts.rowid
             WHERE proposal_fts MATCH :any_word AND proposal.consultation_id = :cid
-              AND proposal.status != 'pending'
             ORDER BY bm25(proposal_fts), proposal.id
             LIMIT :limit""")
         params = {"cid": consultation_id, "any_word": " OR ".join(f'"{w}"' for w in words),
-                  "limit": limit}
+                  "limit": limit * 4}
     ids = [row[0] for row in db.session.execute(sql, params)]
     if not ids:
         return []
-    by_id = {p.id: p for p in db.session.scalars(db.select(Proposal).where(Proposal.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
+    # Rank in the search engine, then keep only what the public may see.
+    by_id = {p.id: p for p in db.session.scalars(
+        db.select(Proposal).where(Proposal.id.in_(ids), visible(Proposal)))}
+    return [by_id[i] for i in ids if i in by_id][:limit]
 
 
 def is_search_object(name: str | None) -> bool:

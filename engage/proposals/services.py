@@ -8,6 +8,7 @@ from engage.core.db import utcnow
 from engage.core.markdown import render_markdown
 from engage.extensions import db
 from engage.follows import services as follows
+from engage.moderation import services as moderation
 from engage.proposals.models import BODY_MAX, TITLE_MAX, Proposal, ProposalStatus
 from engage.votes import tally
 
@@ -38,13 +39,13 @@ def submit_proposal(author, consultation, *, title: str, body: str, priority_poi
             raise Refused(_l("You have already submitted the %(limit)d proposals this consultation "
                              "allows.", limit=limit), status=409)
     title, body = _check_text(consultation, title, body, priority_point)
-    pending = consultation.premoderate_proposals and not official
     proposal = Proposal(consultation=consultation, author=author, priority_point=priority_point,
                         comune=comune, title=title, body=body, body_html=render_markdown(body),
-                        is_official=official,
-                        status=ProposalStatus.PENDING if pending else ProposalStatus.PUBLISHED)
+                        is_official=official, status=ProposalStatus.PUBLISHED)
     db.session.add(proposal)
     db.session.flush()
+    if not official and moderation.should_hold(author, consultation, is_comment=False):
+        moderation.hold(proposal)
     follows.follow(author, proposal=proposal)
     return proposal
 

@@ -147,8 +147,10 @@ def _load(proposal_id) -> Proposal:
 def render_detail(proposal, *, comment_form=None, reply_form=None, reply_to=None, status=200):
     """The proposal page; the comments blueprint re-renders it with a refused comment kept."""
     consultation = proposal.consultation
+    readable = can(current_user, "content.read", proposal)
     return render_template(
-        "proposals/detail.html", proposal=proposal, consultation=consultation,
+        "proposals/detail.html", proposal=proposal, consultation=consultation, readable=readable,
+        shown_title=proposal.title if readable else _("Proposal not available"),
         thread=thread(consultation_id=consultation.id, proposal_id=proposal.id, viewer=current_user),
         supported=bool(tally.supported_ids(current_user, [proposal.id])),
         supports_left=tally.supports_left(current_user, consultation) if current_user.is_authenticated else None,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from engage.comments.models import Comment
 from engage.extensions import db
+from engage.moderation.visibility import visible
 from engage.proposals.models import Proposal
 from engage.votes.models import Support
 
@@ -67,20 +68,18 @@ class ConsultationTotals:
 def consultation_totals(consultation) -> ConsultationTotals:
     proposals, supports = db.session.execute(
         select(func.count(Proposal.id), func.coalesce(func.sum(Proposal.support_count), 0))
-        .where(Proposal.consultation_id == consultation.id, *visible_proposal_filter())).one()
+        .where(Proposal.consultation_id == consultation.id, visible(Proposal))).one()
     supporters = db.session.scalar(
         select(func.count(func.distinct(Support.user_id))).where(Support.consultation_id == consultation.id))
     comments = db.session.scalar(
         select(func.count()).select_from(Comment)
-        .where(Comment.consultation_id == consultation.id, Comment.deleted_at.is_(None)))
+        .where(Comment.consultation_id == consultation.id, *counted_comment()))
     return ConsultationTotals(proposals, int(supports), supporters, comments)
 
 
-def visible_proposal_filter():
-    """Proposals that count and show: published or withdrawn, never pending."""
-    from engage.proposals.models import ProposalStatus
-
-    return (Proposal.status != ProposalStatus.PENDING,)
+def counted_comment():
+    """Comments that count: visible (moderation) and not deleted by their author."""
+    return (visible(Comment), Comment.deleted_at.is_(None))
 
 
 @dataclass(frozen=True)
@@ -89,14 +88,20 @@ class Recount:
     corrected: list[int]
 
 
-def recount(consultation_id: int | None = None) -> Recount:
-    """Rebuild the counters from the rows; report which proposals were wrong."""
+def recount(consultation_id: int | None = None, proposal_ids=None) -> Recount:
+    """Rebuild the counters from the rows; report which proposals were wrong.
+
+    Supports on a hidden proposal stay counted (they count again when it is restored);
+    comment counts include only comments people can see.
+    """
     supports = select(func.count()).where(Support.proposal_id == Proposal.id).scalar_subquery()
-    comments = (select(func.count()).where(Comment.proposal_id == Proposal.id,
-                                          Comment.deleted_at.is_(None)).scalar_subquery())
+    comments = (select(func.count()).select_from(Comment)
+                .where(Comment.proposal_id == Proposal.id, *counted_comment()).scalar_subquery())
     query = select(Proposal.id, Proposal.support_count, Proposal.comment_count, supports, comments)
     if consultation_id is not None:
         query = query.where(Proposal.consultation_id == consultation_id)
+    if proposal_ids is not None:
+        query = query.where(Proposal.id.in_(list(proposal_ids)))
     wrong = []
     checked = 0
     for proposal_id, support_count, comment_count, real_supports, real_comments in db.session.execute(query):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
 
+from engage.moderation.models import Moderation
 from engage.comments.models import Comment
 from engage.consultations.models import Consultation
 from engage.consultations.phases import Phase
@@ -250,7 +251,7 @@ def test_a_consultation_from_opening_to_voting_keeps_every_count_true(db, client
     in_consultation = (Support.consultation_id == consultation_id,)
     counted = {
         "proposals": rows(db, select(func.count()).select_from(Proposal).where(
-            Proposal.consultation_id == consultation_id, Proposal.status != ProposalStatus.PENDING)),
+            Proposal.consultation_id == consultation_id, Proposal.moderation == Moderation.VISIBLE)),
         "supports": supports_in_rows(db, *in_consultation),
         "supporters": rows(db, select(func.count(distinct(Support.user_id))).where(*in_consultation)),
         "comments": comments_in_rows(db, Comment.consultation_id == consultation_id),

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from flask_login import AnonymousUserMixin
 
+from engage.moderation.models import Moderation
 from engage.auth.models import Role
 from engage.auth.permissions import can
 from engage.comments import services as comments
@@ -212,7 +213,7 @@ def test_a_proposal_waiting_for_review_is_supported_by_nobody(people):
     from engage.proposals.models import ProposalStatus
 
     proposal = make_proposal(make_consultation(Phase.VOTING))
-    proposal.status = ProposalStatus.PENDING
+    proposal.moderation = Moderation.PENDING
     assert not any(can(people[who], "proposal.support", proposal) for who in PEOPLE)
 
 

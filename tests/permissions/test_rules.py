@@ -5,6 +5,7 @@ from flask_login import AnonymousUserMixin
 from engage.auth.models import Role
 from engage.auth.permissions import RULES, can
 from tests.factories import institution, make_user
+from tests.moderation.test_moderation_rules import EXPECTED as MODERATION_EXPECTED
 from tests.permissions.test_participation_rules import EXPECTED as PARTICIPATION_EXPECTED
 
 PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
@@ -18,6 +19,8 @@ EXPECTED = {
     "institution.act_for": (False, False, False, True, False, False, True),
     "user.grant_roles":    (False, False, False, False, False, False, True),
     "moderation.access":   (False, False, False, False, False, True, True),
+    "moderation.queue":    (False, False, False, True, True, True, True),
+    "moderation.audit":    (False, False, False, False, False, False, True),
 }
 
 
@@ -36,8 +39,9 @@ def people(db):
 
 
 def test_every_rule_is_in_the_matrix():
-    """Each rule is in this role table or in the role x phase table of test_participation_rules.py."""
-    covered = set(EXPECTED) | set(PARTICIPATION_EXPECTED)
+    """Each rule is in this role table, the role x phase table of test_participation_rules.py,
+    or the moderation table of tests/moderation/test_moderation_rules.py."""
+    covered = set(EXPECTED) | set(PARTICIPATION_EXPECTED) | set(MODERATION_EXPECTED)
     assert set(RULES) - covered == set(), "rules that no table tests"
     assert covered - set(RULES) == set(), "tables name rules that do not exist"
 

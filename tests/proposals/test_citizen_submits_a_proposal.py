@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from engage.moderation.models import Moderation
 from engage.consultations.phases import Phase
 from engage.follows.models import Follow
 from engage.proposals.models import Proposal, ProposalStatus
@@ -281,7 +282,7 @@ def test_in_a_premoderated_consultation_only_the_author_sees_the_pending_proposa
 
     [proposal] = proposals_in(db, consultation)
     assert response.status_code == 302
-    assert proposal.status is ProposalStatus.PENDING
+    assert proposal.moderation is Moderation.PENDING
     list_url = f"/consultazioni/{consultation.id}/proposte"
     assert author_client.get(f"/proposte/{proposal.id}").status_code == 200
     assert proposal.id in list_ids(author_client.get(list_url).get_data(as_text=True))
@@ -294,7 +295,7 @@ def test_in_a_premoderated_consultation_only_the_author_sees_the_pending_proposa
 def test_a_pending_proposal_is_not_offered_as_a_similar_one(db, client_as):
     consultation = make_consultation(premoderate_proposals=True)
     pending = make_proposal(consultation, title="Pista ciclabile Crema Pandino")
-    pending.status = ProposalStatus.PENDING
+    pending.moderation = Moderation.PENDING
     participant = make_user()
     db.session.commit()
 

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from engage.moderation.models import Moderation
 from engage.consultations.phases import Phase
 from engage.core.db import utcnow
 from engage.extensions import db as database
@@ -89,7 +90,7 @@ def test_filter_withdrawn(db, client):
 def test_pending_proposals_are_never_listed_for_other_people(db, client):
     consultation = make_consultation(premoderate_proposals=True)
     pending = make_proposal(consultation)
-    pending.status = ProposalStatus.PENDING
+    pending.moderation = Moderation.PENDING
     published = make_proposal(consultation)
     db.session.commit()
 
