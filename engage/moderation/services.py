@@ -98,13 +98,14 @@ def report(reporter, item, reason: ReportReason, details: str = "") -> Report:
             raise Refused(_l("You cannot report what you wrote yourself."), status=409)
         raise Refused(_l("You cannot report this."), status=403)
     case = case_for(item)
-    row = Report(case=case, reporter_id=reporter.id, reason=reason, details=(details or "").strip()[:2000])
+    row = Report(case_id=case.id, reporter_id=reporter.id, reason=reason, details=(details or "").strip()[:2000])
     try:
         with db.session.begin_nested():
             db.session.add(row)
             db.session.flush()
     except IntegrityError:
         raise Refused(_l("You have already reported this. Moderators will look at it."), status=409) from None
+    db.session.expire(case, ["reports"])
     case.is_open = True
     _audit(reporter, "report", case=case, subject=item.author, reason=reason.value)
     open_reports = [r for r in case.reports if r.cleared_at is None]
