@@ -110,6 +110,22 @@ class Report(db.Model):
         return f"<Report {self.id} case={self.case_id} {self.reason.value}>"
 
 
+ACTION_LABELS = {
+    "report": _l("Reported"),
+    "auto_hide": _l("Hidden automatically"),
+    "hold": _l("Held for review"),
+    "hide": _l("Hidden"),
+    "restore": _l("Restored"),
+    "dismiss": _l("Reports dismissed"),
+    "approve": _l("Approved"),
+    "appeal": _l("Appeal sent"),
+    "appeal_upheld": _l("Appeal upheld"),
+    "appeal_rejected": _l("Appeal rejected"),
+    "block": _l("Account blocked"),
+    "unblock": _l("Account unblocked"),
+}
+
+
 class ModerationAction(db.Model):
     """The audit log. Append-only: triggers in the database refuse UPDATE and DELETE."""
 
@@ -131,3 +147,7 @@ class ModerationAction(db.Model):
 
     def __repr__(self) -> str:
         return f"<ModerationAction {self.id} {self.action}>"
+
+    @property
+    def label(self):
+        return ACTION_LABELS.get(self.action, self.action)

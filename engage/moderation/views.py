@@ -146,8 +146,10 @@ def act():
 def case(case_id):
     case = queries.case_for_page(case_id) or abort(404)
     require("moderation.decide", case)
+    reasons = [r.reason for r in case.reports if r.cleared_at is None]
+    likely = max(set(reasons), key=reasons.count).value if reasons else ReportReason.OTHER.value
     return render_template("moderation/case.html", case=case, history=queries.case_history(case.id),
-                           decision_form=DecisionForm(), block_form=BlockForm(), now=utcnow())
+                           decision_form=DecisionForm(reason=likely), block_form=BlockForm(), now=utcnow())
 
 
 @bp.post("/moderazione/casi/<int:case_id>")
