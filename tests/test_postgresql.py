@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from engage.extensions import db
 from tests.factories import make_user
 
 pytestmark = pytest.mark.postgres

@@ -15,7 +15,8 @@ slug_rules = [Optional(), Length(max=60),
 
 
 class AxisForm(FlaskForm):
-    title_it = StringField(_l("Title (Italian)"), validators=[DataRequired(_l("Enter the Italian title.")), Length(max=120)])
+    title_it = StringField(_l("Title (Italian)"),
+                           validators=[DataRequired(_l("Enter the Italian title.")), Length(max=120)])
     title_en = StringField(_l("Title (English, optional)"), validators=[Optional(), Length(max=120)])
     description_it = TextAreaField(_l("Description (Italian)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English, optional)"), validators=[Length(max=5000)])
@@ -29,7 +30,8 @@ class PriorityPointForm(FlaskForm):
         InputRequired(_l("Enter the point's number.")),
         NumberRange(min=1, max=999, message=_l("Enter a number between 1 and 999."))])
     axis = SelectField(_l("Axis"), validators=[InputRequired(_l("Choose an axis."))])
-    title_it = StringField(_l("Title (Italian)"), validators=[DataRequired(_l("Enter the Italian title.")), Length(max=160)])
+    title_it = StringField(_l("Title (Italian)"),
+                           validators=[DataRequired(_l("Enter the Italian title.")), Length(max=160)])
     title_en = StringField(_l("Title (English, optional)"), validators=[Optional(), Length(max=160)])
     description_it = TextAreaField(_l("Description (Italian)"), validators=[
         DataRequired(_l("Enter the Italian description.")), Length(max=5000)])

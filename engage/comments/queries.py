@@ -22,7 +22,7 @@ class Node:
     up: int = 0
     down: int = 0
     my_vote: int = 0
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     @property
     def score(self) -> int:

@@ -14,7 +14,8 @@ not_negative = NumberRange(min=0, max=100_000, message=_l("Enter a whole number 
 class ConsultationForm(FlaskForm):
     institution = SelectField(_l("Institution"), coerce=int,
                               validators=[InputRequired(_l("Choose the institution."))])
-    title_it = StringField(_l("Title (Italian)"), validators=[DataRequired(_l("Enter the Italian title.")), Length(max=200)])
+    title_it = StringField(_l("Title (Italian)"),
+                           validators=[DataRequired(_l("Enter the Italian title.")), Length(max=200)])
     title_en = StringField(_l("Title (English, optional)"), validators=[Optional(), Length(max=200)])
     summary_it = TextAreaField(_l("Short description (Italian)"), validators=[
         DataRequired(_l("Enter a short description in Italian.")), Length(max=1000)])

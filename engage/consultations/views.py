@@ -35,7 +35,8 @@ def index():
     form.asse.choices = [("", _("All"))] + [(str(a.id), a.localized("title").text) for a in axes]
     form.ente.choices = [("", _("All"))] + [(str(i.id), i.name) for i in institutions]
     form.validate()
-    listing = queries.Listing(form.stato.data) if form.stato.data in {l.value for l in queries.Listing} else None
+    known = {option.value for option in queries.Listing}
+    listing = queries.Listing(form.stato.data) if form.stato.data in known else None
     consultations = queries.public_consultations(
         listing, priority_point_id=_int_or_none(form.punto.data), axis_id=_int_or_none(form.asse.data),
         institution_id=_int_or_none(form.ente.data))

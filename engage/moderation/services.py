@@ -109,7 +109,8 @@ def report(reporter, item, reason: ReportReason, details: str = "") -> Report:
     case.is_open = True
     _audit(reporter, "report", case=case, subject=item.author, reason=reason.value)
     open_reports = [r for r in case.reports if r.cleared_at is None]
-    if item.moderation is Moderation.VISIBLE and len(open_reports) >= current_app.config["MODERATION_AUTO_HIDE_REPORTS"]:
+    threshold = current_app.config["MODERATION_AUTO_HIDE_REPORTS"]
+    if item.moderation is Moderation.VISIBLE and len(open_reports) >= threshold:
         common = Counter(r.reason for r in open_reports).most_common(1)[0][0]
         _set_state(item, Moderation.HIDDEN, common)
         _audit(None, "auto_hide", case=case, subject=item.author, reason=common.value,

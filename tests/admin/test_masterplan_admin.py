@@ -110,7 +110,7 @@ def test_the_admin_adds_and_edits_an_institution(admin_client, client, db):
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/punti", "/admin/assi", "/admin/enti", "/admin/utenti",
-                                  f"/admin/punti/nuovo"])
+                                  "/admin/punti/nuovo"])
 def test_admin_pages_open_for_admins_only(path, admin_client, client_as, client):
     assert admin_client.get(path).status_code == 200
     assert client_as(make_user(Role.MODERATOR)).get(path).status_code == 403

@@ -1,5 +1,4 @@
 """A citizen's whole account journey, with every mail delivered over real SMTP."""
-from flask import url_for
 from sqlalchemy import select
 
 from engage.auth.models import AgeBand, User
@@ -61,8 +60,9 @@ def test_register_confirm_login_logout_and_reset_the_password(client, mailbox, d
     assert client.get(reset_link).status_code == 400
 
     # The old password no longer works; the new one does.
-    login = lambda pw: client.post("/accedi", data={"email": "lucia@example.org", "password": pw,
-                                                    "csrf_token": form_token(client, "/accedi")})
+    def login(password):
+        return client.post("/accedi", data={"email": "lucia@example.org", "password": password,
+                                            "csrf_token": form_token(client, "/accedi")})
     assert login("una password lunga").status_code == 422
     assert login("nuova password sicura").status_code == 302
 

@@ -197,7 +197,7 @@ def test_dates_out_of_order_are_refused_and_the_form_keeps_what_was_typed(client
     html = response.get_data(as_text=True)
     assert 'value="Un titolo da non perdere"' in html
     assert reason in html
-    for name, typed in dates.items():
+    for typed in dates.values():
         assert f'value="{typed}"' in html
     assert count_titled("Un titolo da non perdere") == 0
 
@@ -385,7 +385,8 @@ def test_an_edit_with_dates_out_of_order_changes_nothing(client_as, db, officer)
     before = (consultation.title_it, consultation.voting_from, consultation.voting_until)
     browser = client_as(officer)
     response = browser.post(f"/consultazioni/{consultation.id}/modifica", data=edit_form(
-        browser, consultation, title_it="Non salvato", voting_until=local(consultation.voting_from - timedelta(days=2))))
+        browser, consultation, title_it="Non salvato",
+        voting_until=local(consultation.voting_from - timedelta(days=2))))
     assert response.status_code == 422
     assert 'value="Non salvato"' in response.get_data(as_text=True)
     assert (consultation.title_it, consultation.voting_from, consultation.voting_until) == before

@@ -1,4 +1,3 @@
-from flask import url_for
 
 
 def test_visitor_sees_thirteen_points_under_three_axes_in_italian(client, app):

@@ -210,7 +210,6 @@ def test_with_comments_turned_off_nobody_comments_even_in_the_open_phases(people
 
 
 def test_a_proposal_waiting_for_review_is_supported_by_nobody(people):
-    from engage.proposals.models import ProposalStatus
 
     proposal = make_proposal(make_consultation(Phase.VOTING))
     proposal.moderation = Moderation.PENDING
