@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from engage.auth.cli import users_cli
 from engage.extensions import db
+from engage.moderation.cli import moderation_cli
 from engage.votes.cli import tally_cli
 
 data_cli = AppGroup("data", help="Reference data shipped with the project.")
@@ -40,5 +41,5 @@ def load_demo():
 
 
 def register_cli(app: Flask) -> None:
-    for group in (data_cli, demo_cli, users_cli, tally_cli):
+    for group in (data_cli, demo_cli, users_cli, tally_cli, moderation_cli):
         app.cli.add_command(group)

@@ -58,7 +58,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A block by moderators: from blocked_at until blocked_until (None: permanent).
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     blocked_reason: Mapped[str] = mapped_column(String(500), default="")
     # Part of the login cookie: changing it ends every session of this account.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
@@ -88,7 +88,14 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_blocked(self) -> bool:
+        """Blocked from signing in and acting, right now."""
         return self.blocked_at is not None and (self.blocked_until is None or utcnow() < self.blocked_until)
+
+    @property
+    def content_withheld(self) -> bool:
+        """Their content stays out of sight until the block is lifted (by hand or on expiry), so
+        lists and stored counts change together, in the transaction that lifts it."""
+        return self.blocked_at is not None
 
     @property
     def lives_outside_province(self) -> bool:

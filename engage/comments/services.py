@@ -41,6 +41,7 @@ def post_comment(author, consultation, *, body: str, proposal=None, parent: Comm
         if parent.consultation_id != consultation.id or parent.proposal_id != (proposal.id if proposal else None):
             raise Refused(_l("You can only reply to a comment in the same discussion."), status=422)
         stance = None  # stances belong to top-level comments
+    held = moderation.should_hold(author, consultation, is_comment=True)
     comment = Comment(consultation_id=consultation.id, proposal_id=proposal.id if proposal else None,
                       parent_id=parent.id if parent else None, author=author,
                       depth=min(parent.depth + 1, MAX_DEPTH) if parent else 0,
@@ -48,7 +49,7 @@ def post_comment(author, consultation, *, body: str, proposal=None, parent: Comm
     db.session.add(comment)
     db.session.flush()
     tally.add_comments(comment.proposal_id, +1)
-    if moderation.should_hold(author, consultation, is_comment=True):
+    if held:
         moderation.hold(comment)  # takes it out of the count until approved
     return comment
 

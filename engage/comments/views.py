@@ -12,6 +12,7 @@ from engage.comments.models import Comment, Stance
 from engage.consultations.models import Consultation
 from engage.core.forms import ActionForm
 from engage.extensions import db
+from engage.moderation.models import Moderation
 from engage.proposals import queries as proposal_queries
 
 bp = Blueprint("comments", __name__)
@@ -39,7 +40,10 @@ def _post(consultation, proposal, rerender, anchor_url):
             form.form_errors.append(refusal.message)
         else:
             db.session.commit()
-            flash(_("Your comment is published."), "success")
+            if comment.moderation is Moderation.VISIBLE:
+                flash(_("Your comment is published."), "success")
+            else:
+                flash(_("Your comment has been received and is awaiting review."), "info")
             return redirect(f"{anchor_url}#commento-{comment.id}")
     return rerender(form, is_reply)
 

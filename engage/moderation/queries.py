@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from engage.auth.permissions import is_moderator
@@ -79,10 +79,8 @@ def audit_log() -> Select:
 def blocked_users():
     from engage.auth.models import User
 
-    now = utcnow()
-    return list(db.session.scalars(select(User).where(
-        User.blocked_at.is_not(None), or_(User.blocked_until.is_(None), User.blocked_until > now))
-        .order_by(User.blocked_at.desc())))
+    return list(db.session.scalars(select(User).where(User.blocked_at.is_not(None))
+                                   .order_by(User.blocked_at.desc())))
 
 
 @dataclass

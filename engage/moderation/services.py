@@ -262,6 +262,23 @@ def block(actor, user: User, reason: str, until: datetime | None) -> None:
 def unblock(actor, user: User) -> None:
     if not can(actor, "moderation.block", user):
         raise Refused(_l("You cannot unblock this account."))
+    _lift(actor, user)
+
+
+def lift_expired_blocks() -> int:
+    """Blocks whose end has passed are lifted (logged as automatic) and counts fixed.
+
+    Runs before every state-changing request and when the person signs in; also
+    `flask moderation lift-expired-blocks` for a cron job. Cheap: an indexed query, usually empty.
+    """
+    expired = list(db.session.scalars(select(User).where(User.blocked_until.is_not(None),
+                                                         User.blocked_until <= utcnow())))
+    for user in expired:
+        _lift(None, user)
+    return len(expired)
+
+
+def _lift(actor, user: User) -> None:
     user.blocked_at, user.blocked_until, user.blocked_reason = None, None, ""
     _audit(actor, "unblock", subject=user)
     _recount_for(user)

@@ -20,6 +20,13 @@ from engage.moderation.models import ModerationCase, ReportReason
 from engage.proposals.models import Proposal
 
 bp = Blueprint("moderation", __name__)
+
+
+@bp.before_app_request
+def _lift_expired_blocks():
+    """Any state-changing request first lifts blocks whose time is up (see the service)."""
+    if request.method == "POST" and services.lift_expired_blocks():
+        db.session.commit()
 KINDS = {"proposta": Proposal, "commento": Comment}
 CASES_PER_PAGE = 50
 
@@ -128,16 +135,21 @@ def act():
     if not cases:
         flash(_("Tick at least one item."), "warning")
         return redirect(request.referrer or url_for("moderation.queue"))
+    for case in cases:
+        require("moderation.decide", case)  # all or nothing: check every case before acting
     try:
-        for case in cases:
-            require("moderation.decide", case)
-            _decide(current_user, case, action, form)
+        if single:
+            _decide(current_user, cases[0], action, form)
+            done = 1
+        else:
+            reason = ReportReason(form.reason.data) if form.reason.data else None
+            done = services.bulk(current_user, cases, action, reason)
     except Refused as refusal:
         db.session.rollback()
         flash(refusal.message, "danger")
     else:
         db.session.commit()
-        flash(_("Done: %(count)s items.", count=len(cases)), "success")
+        flash(_("Done: %(count)s items.", count=done), "success")
     return redirect(url_for("moderation.queue"))
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select
 
 from engage.auth.models import User
-from engage.core.db import utcnow
 from engage.moderation.models import Moderation
 
 
 def blocked_authors():
-    """Ids of people blocked right now (a subquery; blocks are few)."""
-    now = utcnow()
-    return select(User.id).where(User.blocked_at.is_not(None),
-                                 or_(User.blocked_until.is_(None), User.blocked_until > now))
+    """Ids of people whose block has not been lifted yet (a subquery; blocks are few).
+
+    An expired block is lifted by `moderation.services.lift_expired_blocks`, which also fixes
+    the stored counts; until then their content stays withheld everywhere alike.
+    """
+    return select(User.id).where(User.blocked_at.is_not(None))
 
 
 def visible(model):
@@ -30,4 +31,4 @@ def is_visible(item) -> bool:
     """The same decision for a loaded row (its author must be loaded or loadable)."""
     if item.moderation is not Moderation.VISIBLE:
         return False
-    return item.author is None or not item.author.is_blocked
+    return item.author is None or not item.author.content_withheld

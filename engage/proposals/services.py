@@ -39,12 +39,13 @@ def submit_proposal(author, consultation, *, title: str, body: str, priority_poi
             raise Refused(_l("You have already submitted the %(limit)d proposals this consultation "
                              "allows.", limit=limit), status=409)
     title, body = _check_text(consultation, title, body, priority_point)
+    held = not official and moderation.should_hold(author, consultation, is_comment=False)
     proposal = Proposal(consultation=consultation, author=author, priority_point=priority_point,
                         comune=comune, title=title, body=body, body_html=render_markdown(body),
                         is_official=official, status=ProposalStatus.PUBLISHED)
     db.session.add(proposal)
     db.session.flush()
-    if not official and moderation.should_hold(author, consultation, is_comment=False):
+    if held:
         moderation.hold(proposal)
     follows.follow(author, proposal=proposal)
     return proposal

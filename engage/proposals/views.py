@@ -16,6 +16,7 @@ from engage.consultations.queries import consultation_for_page
 from engage.core.forms import ActionForm
 from engage.extensions import db
 from engage.follows import services as follows
+from engage.moderation.models import Moderation
 from engage.proposals import queries, search, services
 from engage.proposals.forms import ProposalFilterForm, ProposalForm
 from engage.proposals.models import Proposal
@@ -125,7 +126,7 @@ def create(consultation_id):
             form.form_errors.append(refusal.message)
         else:
             db.session.commit()
-            flash(_("Your proposal is published.") if proposal.status.value == "published"
+            flash(_("Your proposal is published.") if proposal.moderation is Moderation.VISIBLE
                   else _("Your proposal has been received and is awaiting review."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/create.html", form=form, consultation=consultation, similar=similar,
