@@ -30,7 +30,8 @@ def init_extensions(app: Flask) -> None:
     from engage import models  # noqa: F401  every table known to SQLAlchemy and Alembic
     from engage.auth.session import init_login
     from engage.core.i18n import select_locale
-    from engage.extensions import babel, bootstrap, csrf, db, migrate
+    from engage.core.security import init_security
+    from engage.extensions import babel, bootstrap, csrf, db, limiter, migrate
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     db.init_app(app)
@@ -39,7 +40,9 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     init_login(app)
+    init_security(app)
 
 
 def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:

@@ -35,6 +35,12 @@ DEFAULTS = {
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "Engage Cremona <noreply@engage-cremona.invalid>",
     "BOOTSTRAP_SERVE_LOCAL": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_STRATEGY": "moving-window",
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none trusted).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
     # Moderation: reports from this many people hide an item until a moderator decides;
     # optionally every new account's first contribution waits for approval.
     "MODERATION_AUTO_HIDE_REPORTS": 3,
@@ -43,7 +49,8 @@ DEFAULTS = {
 
 # Plain names that deployments conventionally set; anything else can be set as ENGAGE_<NAME>.
 PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS",
-             "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER")
+             "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+             "RATELIMIT_STORAGE_URI")
 BOOLEAN_ENV = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 
 
@@ -55,6 +62,9 @@ def load_config(app: Flask, overrides: Mapping | None = None) -> None:
     app.config.from_prefixed_env("ENGAGE")
     if overrides:
         app.config.from_mapping(overrides)
+    if app.config["ENGAGE_ENV"] == "production":  # production is served over HTTPS only
+        for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            app.config.setdefault(name, True)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MAIL_OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))

@@ -1,6 +1,8 @@
 """Unbound extension objects; import them from here, never from `engage`, to avoid cycles."""
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+# In memory by default; Redis (RATELIMIT_STORAGE_URI) when several nodes must share counts.
+limiter = Limiter(key_func=get_remote_address)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engage.auth import services
+from engage.core import limits
 from engage.auth.forms import (OUTSIDE_PROVINCE, ChangePasswordForm, ForgotPasswordForm,
                                LanguageForm, LoginForm, ProfileForm, RegistrationForm,
                                ResendConfirmationForm, ResetPasswordForm, comune_choices)
@@ -30,6 +31,7 @@ def _profile_values(form) -> dict:
 
 
 @bp.route("/registrati", methods=["GET", "POST"])
+@limits.on_post(limits.REGISTER)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("masterplan.home"))
@@ -67,6 +69,8 @@ def resend_confirmation():
 
 
 @bp.route("/accedi", methods=["GET", "POST"])
+@limits.on_post(limits.SIGN_IN_PER_ADDRESS)
+@limits.on_post(limits.SIGN_IN_PER_ACCOUNT, key_func=limits.account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("masterplan.home"))
@@ -94,6 +98,8 @@ def logout():
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
+@limits.on_post(limits.PASSWORD_RESET)
+@limits.on_post(limits.PASSWORD_RESET, key_func=limits.account_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

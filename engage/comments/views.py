@@ -10,6 +10,7 @@ from engage.comments import services
 from engage.comments.forms import CommentForm, EditCommentForm, ReplyForm
 from engage.comments.models import Comment, Stance
 from engage.consultations.models import Consultation
+from engage.core import limits
 from engage.core.forms import ActionForm
 from engage.extensions import db
 from engage.moderation.models import Moderation
@@ -50,6 +51,7 @@ def _post(consultation, proposal, rerender, anchor_url):
 
 @bp.post("/proposte/<int:proposal_id>/commenti")
 @login_required
+@limits.on_post(limits.COMMENTS)
 def on_proposal(proposal_id):
     from engage.proposals.views import render_detail
 
@@ -67,6 +69,7 @@ def on_proposal(proposal_id):
 
 @bp.post("/consultazioni/<int:consultation_id>/commenti")
 @login_required
+@limits.on_post(limits.COMMENTS)
 def on_consultation(consultation_id):
     from engage.consultations.views import discussion
 

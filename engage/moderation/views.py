@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from engage.auth.models import User
 from engage.auth.permissions import Refused, can, require
 from engage.comments.models import Comment
+from engage.core import limits
 from engage.core.csvexport import to_csv
 from engage.core.db import utcnow
 from engage.core.forms import ActionForm
@@ -38,6 +39,7 @@ def _item(kind: str, item_id: int):
 
 @bp.route("/segnala/<kind>/<int:item_id>", methods=["GET", "POST"])
 @login_required
+@limits.on_post(limits.REPORTS)
 def report(kind, item_id):
     item = _item(kind, item_id)
     form = ReportForm()

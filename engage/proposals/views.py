@@ -13,6 +13,7 @@ from engage.auth.permissions import Refused, can, require
 from engage.comments.forms import CommentForm, ReplyForm
 from engage.comments.queries import thread
 from engage.consultations.queries import consultation_for_page
+from engage.core import limits
 from engage.core.forms import ActionForm
 from engage.extensions import db
 from engage.follows import services as follows
@@ -94,6 +95,7 @@ def _chosen(form, consultation):
 
 @bp.route("/consultazioni/<int:consultation_id>/proposte/nuova", methods=["GET", "POST"])
 @login_required
+@limits.on_post(limits.PROPOSALS)
 def create(consultation_id):
     """Two steps without JavaScript: write, then see similar proposals, then publish."""
     consultation = consultation_for_page(consultation_id) or abort(404)
@@ -221,6 +223,7 @@ def withdraw(proposal_id):
 
 @bp.post("/proposte/<int:proposal_id>/sostieni")
 @login_required
+@limits.on_post(limits.SUPPORTS)
 def support(proposal_id):
     return _act(proposal_id, lambda p: votes.support(current_user, p), _("Thank you: you support this proposal."))
 

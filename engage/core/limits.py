@@ -1,0 +1,26 @@
+"""Rate limits, named once. Counts live in memory or in Redis (RATELIMIT_STORAGE_URI)."""
+from __future__ import annotations
+
+from flask import request
+from flask_limiter.util import get_remote_address
+
+from engage.extensions import limiter
+
+SIGN_IN_PER_ADDRESS = "10 per minute;100 per hour"
+SIGN_IN_PER_ACCOUNT = "5 per minute;30 per hour"
+REGISTER = "5 per hour"
+PASSWORD_RESET = "5 per hour"
+SUPPORTS = "60 per minute"
+COMMENTS = "10 per minute;100 per day"
+REPORTS = "20 per hour"
+PROPOSALS = "10 per hour"
+
+
+def account_key() -> str:
+    """The e-mail being signed into or reset, so one account is protected from many addresses."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def on_post(value: str, key_func=get_remote_address):
+    """Count only submissions: reading a form is never limited."""
+    return limiter.limit(value, key_func=key_func, methods=["POST"])
