@@ -107,3 +107,17 @@ class ResendConfirmationForm(FlaskForm):
 def comune_choices(comuni) -> list[tuple[str, str]]:
     return ([("", _l("Choose…"))] + [(str(c.id), c.name) for c in comuni]
             + [(OUTSIDE_PROVINCE, _l("Outside the province of Cremona"))])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New e-mail address"), validators=email_validators)
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))],
+                             description=_l("Asked again to protect your account."))
+    submit = SubmitField(_l("Send the confirmation link"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))])
+    confirm = BooleanField(_l("I understand that my account is deleted for good and cannot be recovered."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Delete my account"))

@@ -60,6 +60,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     blocked_reason: Mapped[str] = mapped_column(String(500), default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # account deleted: an empty shell
     # Part of the login cookie: changing it ends every session of this account.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
@@ -80,6 +81,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
+        if self.deleted_at is not None or not self.password_hash.count("$"):
+            return False
         return check_password_hash(self.password_hash, password)
 
     @property

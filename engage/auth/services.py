@@ -8,7 +8,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from engage.auth.models import AgeBand, Role, User
+from engage.auth.models import AgeBand, Role, User, new_session_token
 from engage.core.db import utcnow
 from engage.core.mail import send_template_mail
 from engage.core.tokens import make_token, read_token
@@ -226,3 +226,33 @@ def block_message(user: User) -> str:
         return gettext("Your account has been blocked by the moderators: %(reason)s", reason=user.blocked_reason)
     return gettext("Your account is blocked until %(until)s: %(reason)s",
                    until=format_datetime(user.blocked_until, "short"), reason=user.blocked_reason)
+
+
+EMAIL_CHANGE_PURPOSE = "change-email"
+
+
+def request_email_change(user: User, new_email: str, password: str) -> None:
+    """Re-authenticate, then prove the new address works before switching to it."""
+    if not user.check_password(password):
+        raise AccountError(_l("The password is not correct."), field="password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountError(_l("This is already your address."), field="email")
+    token = make_token(EMAIL_CHANGE_PURPOSE, {"uid": user.id, "email": new_email})
+    # Sent even when the address is taken: the answer on screen never says whose it is.
+    send_template_mail(new_email, _l("Confirm your new e-mail address"), "change_email", locale=user.locale,
+                       user=user, confirm_url=url_for("auth.confirm_email_change", token=token, _external=True),
+                       hours=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600)
+
+
+def confirm_email_change(token: str) -> User | None:
+    payload = read_token(EMAIL_CHANGE_PURPOSE, token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    if payload is None:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    new_email = payload.get("email")
+    if user is None or user.deleted_at is not None or find_user_by_email(new_email) is not None:
+        return None
+    user.email, user.email_confirmed_at = new_email, utcnow()
+    user.session_token = new_session_token()  # other sessions sign in again with the new address
+    return user

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engage.auth import services
 from engage.core import limits
-from engage.auth.forms import (OUTSIDE_PROVINCE, ChangePasswordForm, ForgotPasswordForm,
+from engage.auth import privacy
+from engage.auth.forms import (OUTSIDE_PROVINCE, ChangeEmailForm, ChangePasswordForm, DeleteAccountForm,
+                               ForgotPasswordForm,
                                LanguageForm, LoginForm, ProfileForm, RegistrationForm,
                                ResendConfirmationForm, ResetPasswordForm, comune_choices)
 from engage.auth.models import AgeBand
@@ -177,3 +179,54 @@ def set_language():
     response.set_cookie(LANG_COOKIE, form.lang.data, max_age=365 * 86400, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
+
+
+@bp.route("/profilo/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.email.data, form.password.data)
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            return render_template("auth/check_inbox.html", email=form.email.data)
+    return render_template("auth/change_email.html", form=form), 200 if not form.errors else 422
+
+
+@bp.get("/profilo/email/<token>")
+def confirm_email_change(token):
+    user = services.confirm_email_change(token)
+    if user is None:
+        return render_template("auth/confirm_failed.html"), 400
+    db.session.commit()
+    logout_user()
+    flash(_("Your e-mail address has been changed. Sign in with the new one."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/profilo/dati")
+@login_required
+def download_data():
+    """Everything we hold about you, as JSON and CSV in one zip (GDPR art. 15 and 20)."""
+    return Response(privacy.export_zip(current_user), mimetype="application/zip",
+                    headers={"Content-Disposition": "attachment; filename=engage-cremona-data.zip"})
+
+
+@bp.route("/profilo/elimina", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.delete_account(current_user, form.password.data)
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your account has been deleted. Your contributions remain as a former participant's."),
+                  "info")
+            return redirect(url_for("masterplan.home"))
+    return render_template("auth/delete_account.html", form=form), 200 if not form.errors else 422
