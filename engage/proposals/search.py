@@ -48,11 +48,13 @@ def most_similar(consultation_id: int, text_to_compare: str, limit: int = 5) -> 
     if not words:
         return []
     if _dialect() == "postgresql":
-        sql = text(f"""
+        sql = text("""
             SELECT proposal.id FROM proposal
             WHERE proposal.consultation_id = :cid
-              AND {PG_VECTOR} @@ to_tsquery('italian', :any_word)
-            ORDER BY ts_rank({PG_VECTOR}, to_tsquery('italian', :any_word)) DESC, proposal.id
+              AND to_tsvector('italian', proposal.title || ' ' || proposal.body)
+                  @@ to_tsquery('italian', :any_word)
+            ORDER BY ts_rank(to_tsvector('italian', proposal.title || ' ' || proposal.body),
+                             to_tsquery('italian', :any_word)) DESC, proposal.id
             LIMIT :limit""")
         params = {"cid": consultation_id, "any_word": " | ".join(words), "limit": limit * 4}
     else:
