@@ -5,11 +5,12 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
-PAGES = {400, 403, 404, 405, 413, 429, 500}
+PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 
 
 def wants_json() -> bool:
@@ -42,6 +43,22 @@ def handle_unexpected(error: Exception):
     return render_error(InternalServerError())
 
 
+def handle_database_unavailable(error: Exception):
+    """The database went away: say so (503, retry soon); the pool reconnects when it is back."""
+    log.error("Database unavailable on %s %s: %s", request.method, request.path, error)
+    from engage.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown anyway
+        log.debug("rollback after a lost connection failed", exc_info=True)
+    response = render_error(ServiceUnavailable(retry_after=30))
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

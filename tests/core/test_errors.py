@@ -84,3 +84,15 @@ def test_health_check_says_503_when_the_database_is_unreachable(client, monkeypa
 def test_json_routes_answer_errors_in_json(client, path):
     response = client.get(path)
     assert response.status_code == 404 and response.is_json
+
+
+def test_when_the_database_goes_away_the_user_gets_a_translated_503(client, monkeypatch):
+    def gone():
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(masterplan_views.queries, "axes_with_points", gone)
+    response = client.get("/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "temporaneamente non disponibile" in response.get_data(as_text=True)
+    monkeypatch.undo()
+    assert client.get("/").status_code == 200  # and it recovers when the database is back
