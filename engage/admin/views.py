@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from engage.core.params import page_param
 from engage.admin.forms import (AxisForm, ConfirmForm, InstitutionForm, OfficerForm,
                                 PriorityPointForm, RoleForm, UserSearchForm)
 from engage.auth import services as accounts
@@ -142,7 +143,7 @@ def move_institution(institution_id):
 @bp.get("/utenti")
 def users():
     form = UserSearchForm(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_param("page")
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     if form.validate() and form.q.data:
         term = f"%{form.q.data.strip().lower()}%"

@@ -270,7 +270,8 @@ def _(user, item) -> bool:
 def _(user, item) -> bool:
     from engage.moderation.visibility import is_visible
 
-    return can(user, "account.participate") and item.author_id != user.id and is_visible(item)
+    return (can(user, "account.participate") and item.author_id != user.id and is_visible(item)
+            and can(user, "consultation.view", item.consultation))
 
 
 @rule("content.appeal")

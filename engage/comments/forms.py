@@ -22,6 +22,11 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
     submit = SubmitField(_l("Send comment"))
 
+    def chosen_stance(self) -> Stance | None:
+        """None unless a real stance was picked (blank or forged values mean "no stance")."""
+        value = (self.stance.data or "").strip()
+        return Stance(value) if value in {s.value for s in Stance} else None
+
 
 class ReplyForm(FlaskForm):
     body = body_field(_l("Your reply"))

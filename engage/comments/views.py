@@ -5,10 +5,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.params import int_param
 from engage.auth.permissions import Refused, require
 from engage.comments import services
 from engage.comments.forms import CommentForm, EditCommentForm, ReplyForm
-from engage.comments.models import Comment, Stance
+from engage.comments.models import Comment
 from engage.consultations.models import Consultation
 from engage.core import limits
 from engage.core.forms import ActionForm
@@ -22,7 +23,8 @@ bp = Blueprint("comments", __name__)
 def _parent(form, consultation_id) -> Comment | None:
     if not form.parent_id.data:
         return None
-    parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
+    parent_id = int_param(form.parent_id.data)
+    parent = db.session.get(Comment, parent_id) if parent_id else None
     if parent is None or parent.consultation_id != consultation_id:
         abort(400)
     return parent
@@ -36,7 +38,7 @@ def _post(consultation, proposal, rerender, anchor_url):
             comment = services.post_comment(
                 current_user, consultation, body=form.body.data, proposal=proposal,
                 parent=_parent(form, consultation.id),
-                stance=Stance(form.stance.data) if not is_reply and form.stance.data else None)
+                stance=None if is_reply else form.chosen_stance())
         except Refused as refusal:
             form.form_errors.append(refusal.message)
         else:
@@ -60,7 +62,7 @@ def on_proposal(proposal_id):
 
     def rerender(form, is_reply):
         if is_reply:
-            return render_detail(proposal, reply_form=form, reply_to=int(form.parent_id.data), status=422)
+            return render_detail(proposal, reply_form=form, reply_to=int_param(form.parent_id.data), status=422)
         return render_detail(proposal, comment_form=form, status=422)
 
     return _post(proposal.consultation, proposal, rerender,

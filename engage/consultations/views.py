@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.params import int_param
 from engage.auth.permissions import Refused, require
 from engage.comments.forms import CommentForm, ReplyForm
 from engage.comments.queries import thread
@@ -23,10 +24,6 @@ from engage.votes import tally
 bp = Blueprint("consultations", __name__, url_prefix="/consultazioni")
 
 
-def _int_or_none(value):
-    return int(value) if value and str(value).isdigit() else None
-
-
 @bp.get("/")
 def index():
     form = ConsultationFilterForm(request.args)
@@ -38,8 +35,8 @@ def index():
     known = {option.value for option in queries.Listing}
     listing = queries.Listing(form.stato.data) if form.stato.data in known else None
     consultations = queries.public_consultations(
-        listing, priority_point_id=_int_or_none(form.punto.data), axis_id=_int_or_none(form.asse.data),
-        institution_id=_int_or_none(form.ente.data))
+        listing, priority_point_id=int_param(form.punto.data), axis_id=int_param(form.asse.data),
+        institution_id=int_param(form.ente.data))
     return render_template("consultations/index.html", form=form, consultations=consultations,
                            drafts=queries.drafts_for(current_user))
 
@@ -64,7 +61,7 @@ def discussion(consultation_id, comment_form=None, reply_form=None):
         "consultations/discussion.html", consultation=consultation,
         thread=thread(consultation_id=consultation.id, proposal_id=None, viewer=current_user),
         comment_form=comment_form or CommentForm(), reply_form=reply_form or ReplyForm(),
-        reply_to=request.values.get("rispondi", type=int) or request.form.get("parent_id", type=int),
+        reply_to=int_param(request.values.get("rispondi")) or int_param(request.form.get("parent_id")),
         action_form=ActionForm())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -32,6 +33,9 @@ class LocalDateTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)
         # Only what was just typed is naive local time; a value kept from the object is UTC already.
         if valuelist and self.data is not None and self.data.tzinfo is None:
+            if not 2000 <= self.data.year <= 2200:
+                self.data = None
+                raise ValueError(_l("Enter a date between the years 2000 and 2200."))
             self.data = self.data.replace(tzinfo=ROME).astimezone(UTC)
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.params import int_param, page_param
 from engage.auth.models import User
 from engage.auth.permissions import Refused, can, require
 from engage.comments.models import Comment
@@ -93,9 +94,9 @@ def queue():
         if field.errors:
             field.data = field.default
     page = db.paginate(queries.queue(
-        current_user, consultation_id=int(form.consultazione.data) if form.consultazione.data else None,
+        current_user, consultation_id=int_param(form.consultazione.data),
         reason=ReportReason(form.motivo.data) if form.motivo.data else None),
-        page=request.args.get("pagina", 1, type=int), per_page=CASES_PER_PAGE, error_out=False)
+        page=page_param(), per_page=CASES_PER_PAGE, error_out=False)
     return render_template("moderation/queue.html", form=form, page=page, now=utcnow(),
                            counts=queries.open_report_counts([c.id for c in page.items]),
                            decision_form=DecisionForm())
@@ -129,10 +130,10 @@ def act():
     single = request.form.get("single", "")
     if single:
         action, _sep, case_id = single.partition(":")
-        ids = [int(case_id)] if case_id.isdigit() else []
+        ids = [int_param(case_id)] if int_param(case_id) else []
     else:
         action = request.form.get("bulk_action", "")
-        ids = [int(i) for i in request.form.getlist("case_ids") if i.isdigit()]
+        ids = [i for i in map(int_param, request.form.getlist("case_ids")) if i]
     cases = list(db.session.scalars(db.select(ModerationCase).where(ModerationCase.id.in_(ids))))
     if not cases:
         flash(_("Tick at least one item."), "warning")
@@ -191,7 +192,7 @@ def block(user_id):
     target = db.get_or_404(User, user_id)
     require("moderation.block", target)
     form = BlockForm()
-    back = request.form.get("case_id", type=int)
+    back = int_param(request.form.get("case_id"))
     if form.validate_on_submit():
         until = None if form.permanent.data else utcnow() + timedelta(days=form.days.data or 7)
         try:
@@ -238,7 +239,7 @@ def audit():
                        "after", "note"], rows)
         return Response(body, mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=moderation-log.csv"})
-    page = db.paginate(query, page=request.args.get("pagina", 1, type=int), per_page=100, error_out=False)
+    page = db.paginate(query, page=page_param(), per_page=100, error_out=False)
     return render_template("moderation/audit.html", page=page)
 
 

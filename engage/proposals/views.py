@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.params import int_param, page_param
 from engage.auth.permissions import Refused, can, require
 from engage.comments.forms import CommentForm, ReplyForm
 from engage.comments.queries import thread
@@ -39,11 +40,8 @@ def _visitor_seed() -> int:
 
 
 def _filters(form, consultation) -> queries.ProposalFilters:
-    def as_int(value):
-        return int(value) if value and value.isdigit() else None
-
     return queries.ProposalFilters(
-        priority_point_id=as_int(form.punto.data), comune_id=as_int(form.comune.data),
+        priority_point_id=int_param(form.punto.data), comune_id=int_param(form.comune.data),
         status=queries.StatusFilter(form.stato.data) if form.stato.data else None,
         words=tuple(search.words_of(form.q.data or "")),
         order=queries.Order(form.ordine.data or "random"), seed=_visitor_seed())
@@ -62,7 +60,7 @@ def index(consultation_id):
         if field.errors:
             field.data = field.default
     page = db.paginate(queries.proposal_list(consultation, _filters(form, consultation), current_user),
-                       page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False)
+                       page=page_param(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "proposals/index.html", consultation=consultation, form=form, page=page,
         supported=tally.supported_ids(current_user, [p.id for p in page.items]),
@@ -89,7 +87,8 @@ def _proposal_form(consultation, proposal=None) -> ProposalForm:
 
 def _chosen(form, consultation):
     point = next((p for p in consultation.priority_points if p.id == form.priority_point.data), None)
-    comune = db.session.get(Comune, int(form.comune.data)) if (form.comune.data or "").isdigit() else None
+    comune_id = int_param(form.comune.data)
+    comune = db.session.get(Comune, comune_id) if comune_id else None
     return point, comune
 
 
@@ -159,7 +158,7 @@ def render_detail(proposal, *, comment_form=None, reply_form=None, reply_to=None
         supports_left=tally.supports_left(current_user, consultation) if current_user.is_authenticated else None,
         following=follows.is_following(current_user, proposal=proposal),
         comment_form=comment_form or CommentForm(), reply_form=reply_form or ReplyForm(),
-        reply_to=reply_to or request.args.get("rispondi", type=int), action_form=ActionForm()), status
+        reply_to=reply_to or int_param(request.args.get("rispondi")), action_form=ActionForm()), status
 
 
 @bp.get("/proposte/<int:proposal_id>")
