@@ -34,6 +34,17 @@ def init_security(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
                                 x_proto=int(app.config["PROXY_FIX_X_PROTO"]))
 
+    @app.before_request
+    def _refuse_nul_bytes():
+        """No keyboard types a NUL, and PostgreSQL text cannot hold one: refuse it with a 400."""
+        from flask import abort, request
+
+        values = list(request.args.items(multi=True))
+        if request.method in ("POST", "PUT", "PATCH"):
+            values += list(request.form.items(multi=True))
+        if any("\x00" in key or "\x00" in value for key, value in values):
+            abort(400)
+
     @app.after_request
     def _security_headers(response):
         for name, value in HEADERS.items():

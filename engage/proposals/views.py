@@ -135,6 +135,8 @@ def create(consultation_id):
 
 
 def _why_no_proposals(consultation) -> str:
+    if current_user.is_blocked:
+        return _("Your account is blocked: you cannot take part until the block ends.")
     if not current_user.is_confirmed:
         return _("Confirm your e-mail address to take part: we sent you a link.")
     return _("Proposals can be submitted only while the proposals phase is open.")
