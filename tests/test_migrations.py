@@ -23,3 +23,4 @@ def test_full_text_search_objects_exist(app, db):
         assert "proposal_fts" in inspector.get_table_names()
     else:
         assert "ix_proposal_search" in {i["name"] for i in inspector.get_indexes("proposal")}
+        assert "search_vector" in {c["name"] for c in inspector.get_columns("proposal")}

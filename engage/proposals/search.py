@@ -15,7 +15,7 @@ from engage.moderation.visibility import visible
 from engage.proposals.models import Proposal
 
 WORD = re.compile(r"\w+", re.UNICODE)
-PG_VECTOR = "to_tsvector('italian', proposal.title || ' ' || proposal.body)"
+PG_VECTOR = "proposal.search_vector"  # a stored generated column (migration: stored search vector)
 
 
 def words_of(query: str, *, limit: int = 12, min_length: int = 1) -> list[str]:
@@ -51,10 +51,8 @@ def most_similar(consultation_id: int, text_to_compare: str, limit: int = 5) -> 
         sql = text("""
             SELECT proposal.id FROM proposal
             WHERE proposal.consultation_id = :cid
-              AND to_tsvector('italian', proposal.title || ' ' || proposal.body)
-                  @@ to_tsquery('italian', :any_word)
-            ORDER BY ts_rank(to_tsvector('italian', proposal.title || ' ' || proposal.body),
-                             to_tsquery('italian', :any_word)) DESC, proposal.id
+              AND proposal.search_vector @@ to_tsquery('italian', :any_word)
+            ORDER BY ts_rank(proposal.search_vector, to_tsquery('italian', :any_word)) DESC, proposal.id
             LIMIT :limit""")
         params = {"cid": consultation_id, "any_word": " | ".join(words), "limit": limit * 4}
     else:
@@ -76,4 +74,4 @@ def most_similar(consultation_id: int, text_to_compare: str, limit: int = 5) -> 
 
 def is_search_object(name: str | None) -> bool:
     """Objects made by the DDL above, which Alembic's autogenerate must not touch."""
-    return bool(name) and (name.startswith("proposal_fts") or name == "ix_proposal_search")
+    return bool(name) and (name.startswith("proposal_fts") or name in ("ix_proposal_search", "search_vector"))
