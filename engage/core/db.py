@@ -56,8 +56,14 @@ def _configure_sqlite(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    """Requests that write take SQLite's write lock up front (BEGIN IMMEDIATE), so concurrent
+    writers queue on the busy timeout instead of failing when a read snapshot must upgrade."""
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def str_enum(cls, length: int = 30) -> Enum:
