@@ -38,9 +38,10 @@ def register_template_helpers(app: Flask) -> None:
     from engage.comments.models import Stance
     from engage.comments.queries import SHOWN_DEPTH
     from engage.core.markdown import markdown_markup
+    from engage.moderation.services import item_link
 
     app.jinja_env.globals.update(can=can, language_names=LANGUAGE_NAMES,
                                  current_language=current_language, stances=Stance,
-                                 shown_depth=SHOWN_DEPTH)
+                                 shown_depth=SHOWN_DEPTH, item_link=item_link)
     app.jinja_env.filters.update(localized=localized, localized_text=localized_text,
                                  paragraphs=paragraphs, markdown=markdown_markup)

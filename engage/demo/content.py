@@ -18,6 +18,7 @@ from engage.consultations import services as consultations
 from engage.consultations.models import Consultation
 from engage.consultations.phases import Phase
 from engage.core.db import utcnow
+from engage.demo.seed import demo_user
 from engage.extensions import db
 from engage.institutions.models import Institution
 from engage.masterplan.models import PriorityPoint
@@ -143,17 +144,8 @@ def _citizens() -> dict[str, User]:
     people = {}
     for name, comune_name, band in EXTRA_CITIZENS:
         email = accounts.display_name_key(name).replace(" ", ".").replace("'", "") + "@example.org"
-        user = accounts.find_user_by_email(email)
-        if user is None:
-            comune = db.session.scalar(select(Comune).where(Comune.name == comune_name))
-            user = User(email=email, display_name=name, display_name_key=accounts.display_name_key(name),
-                        comune=comune, age_band=band, locale="it", privacy_accepted_at=utcnow(),
-                        email_confirmed_at=utcnow())
-            from engage.demo.seed import DEMO_PASSWORD
-
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-        people[name] = user
+        people[name] = demo_user(email, name, age_band=band,
+                                 comune=db.session.scalar(select(Comune).where(Comune.name == comune_name)))
     db.session.flush()
     for user in db.session.scalars(select(User).where(User.email.like("%@example.org"))):
         people.setdefault(user.email, user)
@@ -266,14 +258,4 @@ def seed_moderation() -> None:
 
 
 def _troll() -> User:
-    from engage.demo.seed import DEMO_PASSWORD
-
-    user = accounts.find_user_by_email("disturbatore@example.org")
-    if user is None:
-        user = User(email="disturbatore@example.org", display_name="Disturbatore",
-                    display_name_key="disturbatore", locale="it", privacy_accepted_at=utcnow(),
-                    email_confirmed_at=utcnow())
-        user.set_password(DEMO_PASSWORD)
-        db.session.add(user)
-        db.session.flush()
-    return user
+    return demo_user("disturbatore@example.org", "Disturbatore")

@@ -41,20 +41,27 @@ DEMO_ACCOUNTS = (
 )
 
 
+def demo_user(email: str, display_name: str, *, comune: Comune | None = None, age_band: AgeBand | None = None,
+              role: Role = Role.CITIZEN, locale: str = "it") -> User:
+    """The demo account with this e-mail, created confirmed with the demo password if missing."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        user = User(email=email, display_name=display_name,
+                    display_name_key=accounts.display_name_key(display_name), role=role, comune=comune,
+                    age_band=age_band, locale=locale, privacy_accepted_at=utcnow(), email_confirmed_at=utcnow())
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
 def seed_accounts() -> list[User]:
     users = []
     for spec in DEMO_ACCOUNTS:
-        user = accounts.find_user_by_email(spec.email)
-        if user is None:
-            comune = (db.session.scalar(select(Comune).where(Comune.istat_code == spec.comune_code))
-                      if spec.comune_code else None)
-            user = User(email=spec.email, display_name=spec.display_name,
-                        display_name_key=accounts.display_name_key(spec.display_name),
-                        role=spec.role, comune=comune, age_band=spec.age_band, locale=spec.locale,
-                        privacy_accepted_at=utcnow(), email_confirmed_at=utcnow())
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-            db.session.flush()
+        comune = (db.session.scalar(select(Comune).where(Comune.istat_code == spec.comune_code))
+                  if spec.comune_code else None)
+        user = demo_user(spec.email, spec.display_name, comune=comune, age_band=spec.age_band, role=spec.role,
+                         locale=spec.locale)
         for slug in spec.officer_of:
             institution = db.session.scalar(select(Institution).where(Institution.slug == slug))
             if institution is not None:

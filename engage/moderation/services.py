@@ -220,25 +220,37 @@ def decide_appeal(actor, case: ModerationCase, *, uphold: bool, note: str = "") 
     notify(item.author_id, "appeal_upheld" if uphold else "appeal_rejected", link=item_link(item))
 
 
+ACTIONS = {"hide", "restore", "dismiss", "approve", "uphold", "reject"}
 BULK_ACTIONS = {"hide", "restore", "dismiss", "approve"}
 
 
-def bulk(actor, cases: list[ModerationCase], action: str, reason: ReportReason | None = None) -> int:
-    """The same decision on many cases; each is checked and logged on its own."""
+def decide(actor, case: ModerationCase, action: str, reason: ReportReason | None = None, note: str = "") -> None:
+    """One decision by name, as buttons and forms send it; the one place that maps names to actions."""
+    if action not in ACTIONS:
+        raise Refused(_l("Unknown moderation action."), status=422)
+    if action == "hide":
+        hide(actor, case, reason or ReportReason.OTHER, note)
+    elif action == "restore":
+        restore(actor, case, note)
+    elif action == "dismiss":
+        dismiss(actor, case, note)
+    elif action == "approve":
+        approve(actor, case, note)
+    else:
+        decide_appeal(actor, case, uphold=action == "uphold", note=note)
+
+
+def bulk(actor, cases: list[ModerationCase], action: str, reason: ReportReason | None = None,
+         note: str = "") -> int:
+    """The same decision on many cases; each is checked and logged on its own. Approving skips
+    what is not awaiting review, so a mixed selection still publishes the held items."""
     if action not in BULK_ACTIONS:
         raise Refused(_l("Unknown moderation action."), status=422)
     done = 0
     for case in cases:
-        if action == "hide":
-            hide(actor, case, reason or ReportReason.OTHER)
-        elif action == "restore":
-            restore(actor, case)
-        elif action == "dismiss":
-            dismiss(actor, case)
-        elif case.item.moderation is Moderation.PENDING:
-            approve(actor, case)
-        else:
+        if action == "approve" and case.item.moderation is not Moderation.PENDING:
             continue
+        decide(actor, case, action, reason, note)
         done += 1
     return done
 

@@ -97,26 +97,13 @@ def queue():
         current_user, consultation_id=int_param(form.consultazione.data),
         reason=ReportReason(form.motivo.data) if form.motivo.data else None),
         page=page_param(), per_page=CASES_PER_PAGE, error_out=False)
-    return render_template("moderation/queue.html", form=form, page=page, now=utcnow(),
+    return render_template("moderation/queue.html", form=form, page=page,
                            counts=queries.open_report_counts([c.id for c in page.items]),
                            decision_form=DecisionForm())
 
 
-def _decide(actor, case: ModerationCase, action: str, form: DecisionForm) -> None:
-    reason = ReportReason(form.reason.data) if form.reason.data else ReportReason.OTHER
-    note = form.note.data or ""
-    if action == "hide":
-        services.hide(actor, case, reason, note)
-    elif action == "restore":
-        services.restore(actor, case, note)
-    elif action == "dismiss":
-        services.dismiss(actor, case, note)
-    elif action == "approve":
-        services.approve(actor, case, note)
-    elif action in ("uphold", "reject"):
-        services.decide_appeal(actor, case, uphold=action == "uphold", note=note)
-    else:
-        abort(400)
+def _reason_and_note(form: DecisionForm) -> tuple[ReportReason, str]:
+    return (ReportReason(form.reason.data) if form.reason.data else ReportReason.OTHER), form.note.data or ""
 
 
 @bp.post("/moderazione/azioni")
@@ -141,12 +128,12 @@ def act():
     for case in cases:
         require("moderation.decide", case)  # all or nothing: check every case before acting
     try:
+        reason, note = _reason_and_note(form)
         if single:
-            _decide(current_user, cases[0], action, form)
+            services.decide(current_user, cases[0], action, reason, note)
             done = 1
         else:
-            reason = ReportReason(form.reason.data) if form.reason.data else None
-            done = services.bulk(current_user, cases, action, reason)
+            done = services.bulk(current_user, cases, action, reason, note)
     except Refused as refusal:
         db.session.rollback()
         flash(refusal.message, "danger")
@@ -164,7 +151,7 @@ def case(case_id):
     reasons = [r.reason for r in case.reports if r.cleared_at is None]
     likely = max(set(reasons), key=reasons.count).value if reasons else ReportReason.OTHER.value
     return render_template("moderation/case.html", case=case, history=queries.case_history(case.id),
-                           decision_form=DecisionForm(reason=likely), block_form=BlockForm(), now=utcnow())
+                           decision_form=DecisionForm(reason=likely), block_form=BlockForm())
 
 
 @bp.post("/moderazione/casi/<int:case_id>")
@@ -176,7 +163,7 @@ def decide(case_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        _decide(current_user, case, request.form.get("action", ""), form)
+        services.decide(current_user, case, request.form.get("action", ""), *_reason_and_note(form))
     except Refused as refusal:
         db.session.rollback()
         return render_template("refused.html", message=refusal.message,
