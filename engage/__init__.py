@@ -63,7 +63,8 @@ def register_blueprints(app: Flask) -> None:
     from engage.moderation.views import bp as moderation_bp
     from engage.notifications.views import bp as notifications_bp
     from engage.proposals.views import bp as proposals_bp
+    from engage.questionnaires.views import bp as questionnaires_bp
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
-                      proposals_bp, comments_bp, moderation_bp, notifications_bp, admin_bp):
+                      proposals_bp, comments_bp, questionnaires_bp, moderation_bp, notifications_bp, admin_bp):
         app.register_blueprint(blueprint)

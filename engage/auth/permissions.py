@@ -246,6 +246,40 @@ def _(user, comment) -> bool:
             and (comment.proposal is None or can(user, "proposal.view", comment.proposal)))
 
 
+# Questionnaires.
+
+@rule("questionnaire.view")
+def _(user, questionnaire) -> bool:
+    """Once published, by anyone who can see the consultation; before that, by its staff."""
+    return can(user, "consultation.view", questionnaire.consultation) and (
+        questionnaire.is_published or is_staff_of(user, questionnaire.consultation))
+
+
+@rule("questionnaire.manage")
+def _(user, questionnaire_or_consultation) -> bool:
+    consultation = getattr(questionnaire_or_consultation, "consultation", questionnaire_or_consultation)
+    return is_staff_of(user, consultation)
+
+
+@rule("questionnaire.answer")
+def _(user, questionnaire) -> bool:
+    """Only while the consultation is in the phase the staff chose, and once published."""
+    return can(user, "account.participate") and questionnaire.is_open
+
+
+@rule("questionnaire.results")
+def _(user, questionnaire) -> bool:
+    """Staff follow results live; everybody sees them once the questionnaire has closed."""
+    return is_staff_of(user, questionnaire.consultation) or (
+        questionnaire.is_closed and can(user, "consultation.view", questionnaire.consultation))
+
+
+@rule("questionnaire.export")
+def _(user, questionnaire) -> bool:
+    """One row per response (with comune and age band) is for the institution, not the public."""
+    return is_staff_of(user, questionnaire.consultation)
+
+
 # Follows.
 
 @rule("follow")
@@ -270,8 +304,10 @@ def _(user, item) -> bool:
 def _(user, item) -> bool:
     from engage.moderation.visibility import is_visible
 
+    questionnaire = getattr(item, "questionnaire", None)  # free-text answers: where results are shown
     return (can(user, "account.participate") and item.author_id != user.id and is_visible(item)
-            and can(user, "consultation.view", item.consultation))
+            and can(user, "consultation.view", item.consultation)
+            and (questionnaire is None or can(user, "questionnaire.results", questionnaire)))
 
 
 @rule("content.appeal")

@@ -19,6 +19,7 @@ from engage.institutions.models import Institution
 from engage.institutions.queries import all_institutions
 from engage.masterplan.models import PriorityPoint
 from engage.masterplan.queries import all_axes, all_priority_points
+from engage.questionnaires import queries as questionnaire_queries
 from engage.votes import tally
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultazioni")
@@ -50,6 +51,7 @@ def detail(consultation_id):
         totals=tally.consultation_totals(consultation),
         supports_left=tally.supports_left(current_user, consultation) if current_user.is_authenticated else None,
         following=follows.is_following(current_user, consultation=consultation),
+        questionnaires=questionnaire_queries.questionnaires_for(consultation, current_user),
         move_form=MovePhaseForm(phase=consultation.phase.value), action_form=ActionForm())
 
 

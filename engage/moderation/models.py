@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from engage.comments.models import Comment
     from engage.consultations.models import Consultation
     from engage.proposals.models import Proposal
+    from engage.questionnaires.models import Answer
 
 
 class Moderation(LabelledEnum):
@@ -52,7 +53,9 @@ class ModerationCase(db.Model):
 
     __tablename__ = "moderation_case"
     __table_args__ = (
-        CheckConstraint("(proposal_id IS NULL) <> (comment_id IS NULL)", name="one_item"),
+        CheckConstraint("(CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN comment_id IS NULL "
+                        "THEN 0 ELSE 1 END) + (CASE WHEN answer_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_item"),
         Index("ix_moderation_case_open", "is_open", "opened_at"),
     )
 
@@ -60,6 +63,9 @@ class ModerationCase(db.Model):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), unique=True)
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), unique=True)
+    # A free-text questionnaire answer.
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_answer.id", ondelete="CASCADE"),
+                                                  unique=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     is_open: Mapped[bool] = mapped_column(default=True)
     held: Mapped[bool] = mapped_column(default=False)  # waiting for approval (pre-moderation)
@@ -75,16 +81,26 @@ class ModerationCase(db.Model):
     consultation: Mapped[Consultation] = relationship()
     proposal: Mapped[Proposal | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
+    answer: Mapped[Answer | None] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     reports: Mapped[list[Report]] = relationship(back_populates="case", order_by="Report.created_at")
 
     def __repr__(self) -> str:
-        return f"<ModerationCase {self.id} proposal={self.proposal_id} comment={self.comment_id}>"
+        return (f"<ModerationCase {self.id} proposal={self.proposal_id} comment={self.comment_id} "
+                f"answer={self.answer_id}>")
 
     @property
     def item(self):
-        return self.proposal if self.proposal_id else self.comment
+        if self.proposal_id:
+            return self.proposal
+        return self.comment if self.comment_id else self.answer
+
+    @property
+    def kind_label(self):
+        if self.proposal_id:
+            return _l("Proposal")
+        return _l("Comment") if self.comment_id else _l("Questionnaire answer")
 
     @property
     def appeal_pending(self) -> bool:

@@ -13,6 +13,7 @@ from engage.auth.permissions import is_moderator
 from engage.consultations.models import Consultation
 from engage.core.db import utcnow
 from engage.extensions import db
+from engage.questionnaires.models import Answer
 from engage.moderation.models import ModerationAction, ModerationCase, Report, ReportReason
 
 
@@ -28,6 +29,7 @@ def _scope(query: Select, user) -> Select:
 def queue(user, *, consultation_id: int | None = None, reason: ReportReason | None = None) -> Select:
     query = (select(ModerationCase).where(ModerationCase.is_open.is_(True))
              .options(joinedload(ModerationCase.proposal), joinedload(ModerationCase.comment),
+                      joinedload(ModerationCase.answer).joinedload(Answer.question),
                       joinedload(ModerationCase.author), joinedload(ModerationCase.consultation))
              .order_by(ModerationCase.opened_at, ModerationCase.id))
     if consultation_id:
@@ -61,6 +63,7 @@ def case_for_page(case_id: int) -> ModerationCase | None:
     return db.session.scalar(
         select(ModerationCase).where(ModerationCase.id == case_id)
         .options(joinedload(ModerationCase.proposal), joinedload(ModerationCase.comment),
+                      joinedload(ModerationCase.answer).joinedload(Answer.question),
                  joinedload(ModerationCase.author), joinedload(ModerationCase.consultation)))
 
 

@@ -22,6 +22,7 @@ from engage.moderation.models import (Decision, Moderation, ModerationAction, Mo
                                       ReportReason)
 from engage.notifications.services import notify
 from engage.proposals.models import Proposal
+from engage.questionnaires.models import Answer
 from engage.votes import tally
 
 APPEAL_MAX = 2000
@@ -30,12 +31,14 @@ APPEAL_MAX = 2000
 # Finding the case for an item.
 
 def case_for(item, *, create: bool = True) -> ModerationCase | None:
-    column = ModerationCase.proposal_id if isinstance(item, Proposal) else ModerationCase.comment_id
+    column = {Proposal: ModerationCase.proposal_id, Comment: ModerationCase.comment_id,
+              Answer: ModerationCase.answer_id}[type(item)]
     case = db.session.scalar(select(ModerationCase).where(column == item.id))
     if case is None and create:
         case = ModerationCase(consultation_id=item.consultation_id, author_id=item.author_id,
                               proposal=item if isinstance(item, Proposal) else None,
-                              comment=item if isinstance(item, Comment) else None)
+                              comment=item if isinstance(item, Comment) else None,
+                              answer=item if isinstance(item, Answer) else None)
         db.session.add(case)
         db.session.flush()
     return case
@@ -44,6 +47,9 @@ def case_for(item, *, create: bool = True) -> ModerationCase | None:
 def item_link(item) -> str:
     if isinstance(item, Proposal):
         return path_for("proposals.detail", proposal_id=item.id)
+    if isinstance(item, Answer):
+        return path_for("questionnaires.texts", questionnaire_id=item.question.questionnaire_id,
+                        question_id=item.question_id) + f"#risposta-{item.id}"
     if item.proposal_id:
         return path_for("proposals.detail", proposal_id=item.proposal_id) + f"#commento-{item.id}"
     return path_for("consultations.discussion", consultation_id=item.consultation_id) + f"#commento-{item.id}"

@@ -20,6 +20,7 @@ from engage.moderation import queries, services
 from engage.moderation.forms import AppealForm, BlockForm, DecisionForm, QueueFilterForm, ReportForm
 from engage.moderation.models import ModerationCase, ReportReason
 from engage.proposals.models import Proposal
+from engage.questionnaires.models import Answer
 
 bp = Blueprint("moderation", __name__)
 
@@ -29,7 +30,7 @@ def _lift_expired_blocks():
     """Any state-changing request first lifts blocks whose time is up (see the service)."""
     if request.method == "POST" and services.lift_expired_blocks():
         db.session.commit()
-KINDS = {"proposta": Proposal, "commento": Comment}
+KINDS = {"proposta": Proposal, "commento": Comment, "risposta": Answer}
 CASES_PER_PAGE = 50
 
 

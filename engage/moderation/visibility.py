@@ -32,3 +32,14 @@ def is_visible(item) -> bool:
     if item.moderation is not Moderation.VISIBLE:
         return False
     return item.author is None or not item.author.content_withheld
+
+
+def visible_answer():
+    """The same for free-text questionnaire answers (joined with their response).
+
+    Anonymous answers have no known author, so only their own moderation state counts.
+    """
+    from engage.questionnaires.models import Answer, Response
+
+    return and_(Answer.moderation == Moderation.VISIBLE,
+                or_(Response.respondent_id.is_(None), Response.respondent_id.not_in(blocked_authors())))

@@ -1,0 +1,1 @@
+"""Questionnaires that a consultation poses to citizens, and their aggregated results."""
