@@ -37,3 +37,23 @@ def test_recount_reports_and_repairs_a_wrong_counter(runner, db):
     result = runner.invoke(args=["tally", "recount"])
     assert result.exit_code == 1 and f"Corrected: {proposal.id}" in result.output
     assert runner.invoke(args=["tally", "recount"]).exit_code == 0
+
+
+def test_the_demo_questionnaires_are_reachable_and_answered(runner, client, db):
+    """Open, closed-with-public-results and draft questionnaires, linked from their consultation."""
+    from engage.questionnaires.aggregation import response_counts
+    from engage.questionnaires.models import Questionnaire
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    questionnaires = list(db.session.scalars(select(Questionnaire)))
+    assert any(q.is_open for q in questionnaires)
+    assert any(q.is_closed and q.anonymous for q in questionnaires)
+    assert any(not q.is_published for q in questionnaires)
+    for questionnaire in questionnaires:
+        page = client.get(f"/consultazioni/{questionnaire.consultation_id}").get_data(as_text=True)
+        linked = f'href="/questionari/{questionnaire.id}"' in page
+        assert linked is questionnaire.is_published
+        if questionnaire.is_published:
+            assert response_counts(questionnaire.id)[0] >= 3
+        if questionnaire.is_closed:
+            assert client.get(f"/questionari/{questionnaire.id}/risultati").status_code == 200

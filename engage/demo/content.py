@@ -18,6 +18,7 @@ from engage.consultations import services as consultations
 from engage.consultations.models import Consultation
 from engage.consultations.phases import Phase
 from engage.core.db import utcnow
+from engage.demo.questionnaires import seed_questionnaires
 from engage.demo.seed import demo_user
 from engage.extensions import db
 from engage.institutions.models import Institution
@@ -181,8 +182,10 @@ def seed_consultations() -> int:
                 for title, body, author, comune in spec["proposals"]]
         for index, author, stance, body, replies in spec["comments"]:
             _comment(people, consultation, made[index], author, stance, body, replies, parent=None)
+        seed_questionnaires(officer, consultation, people, phase=Phase.PROPOSALS)
         if spec["supports"]:
             consultations.move_to_phase(officer, consultation, Phase.VOTING)
+            seed_questionnaires(officer, consultation, people, phase=Phase.VOTING)
             for index, count in spec["supports"].items():
                 given = 0
                 for person in supporters:
@@ -209,7 +212,8 @@ def _comment(people, consultation, proposal, author, stance, body, replies, pare
 
 def seed_moderation() -> None:
     """Open cases for the queue: auto-hidden after three reports (with an appeal), a single
-    report, a proposal held for review, a moderator's decision and a blocked account."""
+    report, a proposal held for review, a moderator's decision, a reported questionnaire answer
+    and a blocked account."""
     from datetime import timedelta
 
     from engage.comments.models import Comment
@@ -249,6 +253,12 @@ def seed_moderation() -> None:
     moderation.report(people["Anna di Soresina"], personal, ReportReason.PERSONAL_DATA)
     moderation.hide(moderator, moderation.case_for(personal), ReportReason.PERSONAL_DATA,
                     "Indirizzo privato di una persona.")
+
+    from engage.questionnaires.models import Answer
+
+    insult = db.session.scalar(select(Answer).where(Answer.text.like("%perdita di soldi%")))
+    if insult is not None:  # an anonymous questionnaire answer, reported from the public results
+        moderation.report(people["Anna di Soresina"], insult, ReportReason.OFFENSIVE, "Insulta chi organizza.")
 
     troll = _troll()
     comments.post_comment(troll, cycling, proposal=first, body="Tutto inutile, spam spam spam.")
