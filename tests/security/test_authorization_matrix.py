@@ -12,7 +12,9 @@ The world: the Provincia di Cremona runs a consultation open for proposals. The 
 a proposal there (no supports or comments yet, so it is still editable), a comment in its general
 discussion (a minute ago, so still editable), and a second proposal that a moderator hid (so it
 can be appealed; its moderation case is the one the case page shows). The Provincia also has a
-draft consultation with a proposal in it, written by someone else.
+draft consultation with a proposal in it, written by someone else. The open consultation has
+a published questionnaire (open now, one question of every kind); the draft has an
+unpublished one.
 
 The seven people, in the order of every tuple:
     anonymous; citizen (confirmed, the author above); blocked citizen (blocked by a moderator,
@@ -34,6 +36,7 @@ from engage.consultations.phases import Phase
 from engage.moderation import services as moderation
 from engage.moderation.models import ReportReason
 from tests.factories import institution, make_comment, make_consultation, make_proposal, make_user, priority_point
+from tests.security.questionnaire_world import make_questionnaire
 
 PEOPLE = ("anonymous", "citizen", "blocked", "officer_elsewhere", "officer_here", "moderator", "admin")
 
@@ -44,6 +47,7 @@ EVERYONE = (200, 200, 200, 200, 200, 200, 200)
 SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200, 200)
 ADMINS = (LOGIN, 403, 403, 403, 403, 403, 200)
 DRAFT_STAFF = (LOGIN, 403, 403, 403, 200, 403, 200)
+STAFF = DRAFT_STAFF  # the consultation's own officers and the admins, whatever its phase
 
 EXPECTED = {
     #                                              anon   citizen blocked elsewh here   moder  admin
@@ -104,6 +108,25 @@ EXPECTED = {
     "proposals.edit @draft":                       (LOGIN, 403,   403,   403,   403,   403,   403),
     "proposals.index":                             EVERYONE,
     "proposals.index @draft":                      DRAFT_STAFF,
+    # The consultation's published questionnaire is open now; the draft's is unpublished.
+    "questionnaires.add_question":                 STAFF,
+    "questionnaires.build":                        STAFF,
+    "questionnaires.build @draft":                 DRAFT_STAFF,
+    "questionnaires.create":                       STAFF,
+    "questionnaires.create @draft":                DRAFT_STAFF,
+    "questionnaires.detail":                       EVERYONE,
+    "questionnaires.detail @draft":                DRAFT_STAFF,
+    "questionnaires.edit":                         STAFF,
+    "questionnaires.edit_question":                STAFF,
+    # Rows with comune and age band are for the institution only.
+    "questionnaires.export":                       STAFF,
+    "questionnaires.export @draft":                DRAFT_STAFF,
+    "questionnaires.preview":                      STAFF,
+    "questionnaires.preview @draft":               DRAFT_STAFF,
+    # Results are live for staff only while the questionnaire is open.
+    "questionnaires.results":                      STAFF,
+    "questionnaires.results @draft":               DRAFT_STAFF,
+    "questionnaires.texts":                        STAFF,
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
@@ -145,16 +168,20 @@ def world(db):
     moderation.hide(people["moderator"], case, ReportReason.OFFENSIVE)
     draft = make_consultation(Phase.DRAFT, title_it=DRAFT_TITLE)
     draft_proposal = make_proposal(draft, make_user(), title=DRAFT_PROPOSAL_TITLE)
+    questionnaire = make_questionnaire(consultation)
+    draft_questionnaire = make_questionnaire(draft, published=False)
     point = priority_point(1)
     db.session.commit()  # a refused request rolls the session back: setup must survive it
     public = {"consultation_id": consultation.id, "proposal_id": proposal.id, "comment_id": comment.id,
               "case_id": case.id, "user_id": people["citizen"].id, "institution_id": provincia.id,
-              "axis_id": point.axis_id, "point_id": point.id, "kind": "proposta", "item_id": proposal.id}
+              "axis_id": point.axis_id, "point_id": point.id, "kind": "proposta", "item_id": proposal.id,
+              "questionnaire_id": questionnaire.id, "question_id": questionnaire.questions[1].id, "fmt": "csv"}
     return {
         "people": people,
         "arguments": public,
         "drafted": {**public, "consultation_id": draft.id, "proposal_id": draft_proposal.id,
-                    "item_id": draft_proposal.id},
+                    "item_id": draft_proposal.id, "questionnaire_id": draft_questionnaire.id,
+                    "question_id": draft_questionnaire.questions[1].id},
         # Arguments that mean something else on one route.
         "per_route": {
             "moderation.appeal": {"item_id": hidden.id},

@@ -27,6 +27,7 @@ from engage.moderation import services as moderation
 from engage.moderation.models import ReportReason
 from tests.factories import (PASSWORD, comune_named, form_token, institution, make_comment, make_consultation,
                              make_proposal, make_user, priority_point)
+from tests.security.questionnaire_world import make_questionnaire
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_REFUSAL = "Il modulo è scaduto"  # the 400 page's title when the token is missing (admin reads Italian)
@@ -45,11 +46,12 @@ def world(db, client_as):
     moderation.report(reporter, proposal, ReportReason.SPAM, "spam")
     case = moderation.case_for(proposal, create=False)
     point = priority_point(1)
+    questionnaire = make_questionnaire(consultation, published=False)  # unanswered: every edit would work
     db.session.commit()  # a refused request rolls the session back: setup must survive it
     return {
         "admin": admin, "moderator": moderator, "citizen": citizen, "consultation": consultation,
         "proposal": proposal, "comment": comment, "case": case, "point": point,
-        "institution": institution("comune-cremona"), "axis": point.axis,
+        "institution": institution("comune-cremona"), "axis": point.axis, "questionnaire": questionnaire,
     }
 
 
@@ -66,6 +68,8 @@ def argument_values(world) -> dict:
         "point_id": world["point"].id,
         "kind": "proposta",
         "item_id": world["proposal"].id,
+        "questionnaire_id": world["questionnaire"].id,
+        "question_id": world["questionnaire"].questions[1].id,
         # A live password-reset link for the citizen, as the reset mail would carry it.
         "token": make_token(accounts.RESET_PURPOSE, {"uid": world["citizen"].id,
                                                      "pw": world["citizen"].password_hash[-16:]}),
@@ -99,6 +103,9 @@ def plausible_form(world) -> dict:
         "role": "moderator", "name": "Ente Nuovo", "kind": "agency", "role_it": "Ruolo.",
         "description_it": "Descrizione.", "number": "99", "axis": str(world["axis"].id),
         "institutions": str(world["institution"].id), "slug": "nuovo-slug",
+        # questionnaires
+        "open_phase": "proposals", "anonymous": "y", "text_it": "Una domanda?", "options_it": "Sì\nNo",
+        "required": "y", "min_choices": "0", "max_choices": "1", "has_other": "y",
     }
 
 

@@ -34,6 +34,7 @@ from engage.moderation import services as moderation
 from engage.moderation.models import ReportReason
 from tests.factories import (PASSWORD, comune_named, form_token, institution, make_comment, make_consultation,
                              make_proposal, make_user, priority_point)
+from tests.security.questionnaire_world import make_questionnaire
 
 # The corpus: each value is sent to every field and every query parameter.
 CORPUS = [
@@ -71,7 +72,7 @@ def drawn(seed: str, count: int = 1) -> list[str]:
 
 # What a list page reads from its query string.
 QUERY_PARAMETERS = ("stato", "punto", "asse", "ente", "comune", "q", "ordine", "pagina", "motivo",
-                    "consultazione", "rispondi")
+                    "consultazione", "rispondi", "per", "tipo")
 LIST_ROUTES = {
     "consultations.index": ("stato", "punto", "asse", "ente"),
     "proposals.index": ("stato", "punto", "comune", "q", "ordine", "pagina"),
@@ -80,6 +81,9 @@ LIST_ROUTES = {
     "moderation.queue": ("consultazione", "motivo", "pagina"),
     "moderation.audit": ("pagina", "formato"),
     "admin.users": ("q", "page"),
+    "questionnaires.results": ("per",),
+    "questionnaires.texts": ("pagina",),
+    "questionnaires.add_question": ("tipo",),
 }
 PUBLIC_LIST_ROUTES = ("consultations.index", "proposals.index", "consultations.discussion", "proposals.detail")
 
@@ -118,6 +122,11 @@ INSTITUTION = {"name": "Ente {n}", "kind": "agency", "role_it": "Ruolo.", "role_
 PROPOSAL = {"title": "Pista ciclabile {n}", "body": "Collegare le frazioni al centro.", "priority_point": "@point",
             "comune": "@crema", "similar_checked": "1", "publish": "1"}
 NEW_PASSWORD = ("password", "password_again")
+QUESTIONNAIRE = {"title_it": "Questionario {n}", "title_en": "", "intro_it": "Grazie.", "intro_en": "",
+                 "open_phase": "proposals", "anonymous": ""}
+QUESTION = {"text_it": "Domanda {n}?", "text_en": "", "help_it": "", "help_en": "", "required": "y",
+            "options_it": "Uno\nDue\nTre", "options_en": "", "has_other": "y", "min_choices": "1",
+            "max_choices": "2", "low_label_it": "", "low_label_en": "", "high_label_it": "", "high_label_en": ""}
 
 FORMS = {
     "admin.add_officer": Form({"institution": "@provincia"}),
@@ -175,6 +184,18 @@ FORMS = {
     "proposals.support": Form({"next": "/"}, refused=True),  # the consultation is not voting yet
     "proposals.withdraw": Form({"next": "/"}),
     "proposals.withdraw_support": Form({"next": "/"}, refused=True),
+    "questionnaires.add_question": Form({"kind": "multiple", **QUESTION}),
+    "questionnaires.create": Form(QUESTIONNAIRE),
+    "questionnaires.delete": Form({}),
+    "questionnaires.delete_question": Form({}),
+    # Field names starting with "@" are the questionnaire's own (q<id>...), resolved per world.
+    "questionnaires.detail": Form({"action": "submit", "@single": "@single_option", "@other": "",
+                                   "@multiple": "@multiple_option", "@scale": "3", "@rank1": "1", "@rank2": "2",
+                                   "@rank3": "3", "@short": "Cremona {n}", "@long": "Più alberi {n}."}),
+    "questionnaires.edit": Form(QUESTIONNAIRE),
+    "questionnaires.edit_question": Form(QUESTION),
+    "questionnaires.move_question": Form({"direction": "up"}),
+    "questionnaires.publish": Form({"publish": "1"}),
 }
 
 
@@ -203,10 +224,13 @@ def world(db):
     hidden = make_proposal(consultation, admin)
     moderation.hide(moderator, moderation.case_for(hidden), ReportReason.OFF_TOPIC)
     point = priority_point(1)
+    questionnaire = make_questionnaire(consultation)  # open now, nobody has answered yet
     db.session.commit()  # a refused request rolls the session back: setup must survive it
     return {"admin": admin, "citizen": citizen, "consultation": consultation, "mine": mine, "theirs": theirs,
             "my_comment": my_comment, "their_comment": their_comment, "case": case, "hidden": hidden,
-            "point": point, "provincia": institution("provincia-cremona"), "comune": institution("comune-cremona")}
+            "point": point, "provincia": institution("provincia-cremona"), "comune": institution("comune-cremona"),
+            "questionnaire": questionnaire, "questionnaire_names": questionnaire_names(questionnaire),
+            "question_id": questionnaire.questions[2].id}  # multiple choice: every setting applies
 
 
 def url_arguments(world, endpoint: str) -> dict:
@@ -216,6 +240,7 @@ def url_arguments(world, endpoint: str) -> dict:
         "comment_id": world["my_comment"].id, "case_id": world["case"].id, "user_id": citizen.id,
         "institution_id": world["comune"].id, "axis_id": world["point"].axis_id,
         "point_id": world["point"].id, "kind": "proposta", "item_id": world["theirs"].id,
+        "questionnaire_id": world["questionnaire"].id, "question_id": world["question_id"], "fmt": "csv",
         # A live reset link (it changes with the password, so it is made afresh each time).
         "token": make_token(accounts.RESET_PURPOSE, {"uid": citizen.id, "pw": citizen.password_hash[-16:]}),
     }
@@ -247,7 +272,24 @@ def baseline(world, form: Form, n: int) -> dict:
         "@case": str(world["case"].id),
         "@citizen_email": world["citizen"].email,
     }
-    return {name: references.get(value, value.replace("{n}", str(n))) for name, value in form.fields.items()}
+    return named(world, {name: references.get(value, value.replace("{n}", str(n)))
+                         for name, value in form.fields.items()})
+
+
+def questionnaire_names(questionnaire) -> dict:
+    """What "@single", "@rank1", "@single_option"... stand for in this world's questionnaire."""
+    single, multiple, scale, ranking, short, long_ = questionnaire.questions[1:7]  # after the section
+    return {"@single": single.field_name, "@other": f"{single.field_name}_other", "@multiple": multiple.field_name,
+            "@scale": scale.field_name, "@short": short.field_name, "@long": long_.field_name,
+            **{f"@rank{i}": f"{ranking.field_name}_o{option.id}" for i, option in enumerate(ranking.options, 1)},
+            "@single_option": str(single.options[0].id), "@multiple_option": str(multiple.options[0].id)}
+
+
+def named(world, data: dict) -> dict:
+    """Field names and values that stand for the questionnaire's own (q<id>, option ids)."""
+    names = world.get("questionnaire_names", {})
+    return {names.get(name, name): names.get(value, value) if isinstance(value, str) else value
+            for name, value in data.items()}
 
 
 def examples(key: str, form: Form):
@@ -346,7 +388,7 @@ def test_a_form_never_answers_5xx(app, world, clients, logged_errors, key):
     token = form_token(client, "/")
     failures, total, refused_tokens = [], 0, 0
     for n, (what, changed) in enumerate(examples(key, form)):
-        data = {**baseline(world, form, n), **changed, "csrf_token": token}
+        data = {**baseline(world, form, n), **named(world, changed), "csrf_token": token}
         response = client.post(build(rule, url_arguments(world, rule.endpoint)), data=data)
         total += 1
         if response.status_code >= 500:
