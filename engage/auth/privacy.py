@@ -23,6 +23,8 @@ from engage.institutions.models import InstitutionMembership
 from engage.moderation.models import ModerationCase, Report
 from engage.notifications.models import Notification
 from engage.proposals.models import Proposal
+from engage.questionnaires.models import Response
+from engage.questionnaires.queries import personal_answers
 from engage.votes.models import Support
 
 
@@ -65,6 +67,7 @@ def personal_data(user: User) -> dict[str, list[dict]]:
                               ["case_id", "reason", "details", "created_at"]),
         "notifications": _rows(select(Notification).where(Notification.user_id == user.id),
                                ["kind", "link", "reason", "created_at", "read_at"]),
+        "questionnaire_answers": personal_answers(user),
     }
 
 
@@ -91,6 +94,8 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(update(Proposal).where(Proposal.author_id == user.id).values(author_id=None))
     db.session.execute(update(Comment).where(Comment.author_id == user.id).values(author_id=None))
     db.session.execute(update(ModerationCase).where(ModerationCase.author_id == user.id).values(author_id=None))
+    # Answers stay in the results, as anonymous ones do.
+    db.session.execute(update(Response).where(Response.respondent_id == user.id).values(respondent_id=None))
     for model, column in ((Follow, Follow.user_id), (Notification, Notification.user_id),
                           (InstitutionMembership, InstitutionMembership.user_id)):
         db.session.execute(delete(model).where(column == user.id))

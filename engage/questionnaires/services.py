@@ -189,7 +189,11 @@ def delete_question(by, question) -> None:
 # Answering.
 
 def respondent_token(user, questionnaire) -> str:
-    return pseudonym("questionnaire", questionnaire.id, user.id)
+    return token_for(user.id, questionnaire.id)
+
+
+def token_for(user_id: int, questionnaire_id: int) -> str:
+    return pseudonym("questionnaire", questionnaire_id, user_id)
 
 
 def response_of(user, questionnaire) -> Response | None:

@@ -76,3 +76,38 @@ def test_changing_the_e_mail_needs_the_password_and_the_new_address_confirmed(cl
     assert browser.get(link).status_code == 302
     db.session.refresh(mario)
     assert mario.email == "nuovo@example.org"
+
+
+def test_questionnaire_answers_are_in_the_download_even_anonymous_ones_and_survive_deletion(client_as, db):
+    """Only the server can find an anonymous response again (through its token): the person
+    gets it in their own download; deleting the account unlinks the named one too."""
+    from engage.questionnaires import services
+    from engage.questionnaires.aggregation import results
+    from engage.questionnaires.models import QuestionKind, Response
+    from engage.questionnaires.services import Given
+    from tests.security.questionnaire_world import make_questionnaire
+
+    lucia = make_user(email="lucia@example.org")
+    named, anonymous = make_questionnaire(make_consultation()), make_questionnaire(make_consultation())
+    anonymous.anonymous = True
+    for questionnaire, text in ((named, "Via Mantova"), (anonymous, "Borgo Loreto")):
+        short = next(q for q in questionnaire.questions if q.kind is QuestionKind.SHORT_TEXT)
+        scale = next(q for q in questionnaire.questions if q.kind is QuestionKind.SCALE)
+        services.save_response(lucia, questionnaire, {short.id: Given(text=text), scale.id: Given(value=4)},
+                               submit=True)
+    make_questionnaire(make_consultation())  # someone else's world: nothing of it in her download
+    db.session.commit()
+
+    browser = client_as(lucia)
+    archive = zipfile.ZipFile(io.BytesIO(browser.get("/profilo/dati").data))
+    answers = json.loads(archive.read("engage-cremona.json"))["questionnaire_answers"]
+    assert sorted(a["text"] for a in answers if a["text"]) == ["Borgo Loreto", "Via Mantova"]
+    assert {a["questionnaire_id"] for a in answers} == {named.id, anonymous.id}
+    assert "Borgo Loreto" in archive.read("questionnaire_answers.csv").decode()
+
+    response = browser.post("/profilo/elimina", data={
+        "password": PASSWORD, "confirm": "y", "csrf_token": form_token(browser, "/profilo/elimina")})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Response)
+                             .where(Response.respondent_id == lucia.id)) == 0
+    assert results(named).responses == 1  # her answers still count, unlinked
