@@ -16,6 +16,7 @@ from engage.auth.models import AgeBand
 from engage.extensions import db
 from engage.moderation.visibility import visible_answer
 from engage.questionnaires.models import SCALE_POINTS, Answer, Question, QuestionKind, Response
+from engage.questionnaires.services import RETIRED
 from engage.territory.models import Comune
 
 TEXTS_ON_PAGE = 5
@@ -100,30 +101,30 @@ def _submitted(questionnaire_id: int):
 
 
 def response_counts(questionnaire_id: int) -> tuple[int, int]:
-    """(submitted, drafts)."""
+    """(submitted, drafts); texts retired under moderation (services._remove_text) are neither."""
     submitted, drafts = db.session.execute(
         select(func.count(Response.submitted_at), func.count() - func.count(Response.submitted_at))
-        .where(Response.questionnaire_id == questionnaire_id)).one()
+        .where(Response.questionnaire_id == questionnaire_id,
+               Response.respondent_token.not_like(f"{RETIRED}%"))).one()
     return submitted or 0, drafts or 0
 
 
 def results(questionnaire, *, breakdown: str | None = None, texts: int = TEXTS_ON_PAGE) -> Results:
     submitted = _submitted(questionnaire.id)
     responses, drafts = response_counts(questionnaire.id)
+    questions = questionnaire.answerable_questions
     counts = defaultdict(int)  # (question, option, value) -> rows
     for question_id, option_id, value, count in db.session.execute(
             select(Answer.question_id, Answer.option_id, Answer.value, func.count())
-            .where(Answer.response_id.in_(submitted))
+            .where(Answer.question_id.in_([q.id for q in questions]), Answer.response_id.in_(submitted))
             .group_by(Answer.question_id, Answer.option_id, Answer.value)):
         counts[question_id, option_id, value] = count
-    respondents = dict(db.session.execute(
-        select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-        .where(Answer.response_id.in_(submitted)).group_by(Answer.question_id)).all())
+    respondents = _respondents(questions, counts, submitted)
     shown_texts, text_counts = _texts(questionnaire.id, texts)
-    grouped = _grouped_counts(questionnaire.id, breakdown) if breakdown in Breakdown.ALL else None
+    grouped = _grouped_counts(questionnaire.id, questions, breakdown) if breakdown in Breakdown.ALL else None
 
-    questions = []
-    for question in questionnaire.answerable_questions:
+    results_ = []
+    for question in questions:
         result = QuestionResult(question, respondents.get(question.id, 0),
                                 texts=shown_texts.get(question.id, []),
                                 text_count=text_counts.get(question.id, 0))
@@ -140,9 +141,28 @@ def results(questionnaire, *, breakdown: str | None = None, texts: int = TEXTS_O
         if grouped is not None and question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE,
                                                       QuestionKind.SCALE):
             result.groups = grouped(question)
-        questions.append(result)
-    return Results(questionnaire, responses, drafts, questions, _by_comune(submitted, responses),
+        results_.append(result)
+    return Results(questionnaire, responses, drafts, results_, _by_comune(submitted, responses),
                    _by_age(submitted, responses), breakdown if grouped is not None else None)
+
+
+def _respondents(questions, counts, submitted) -> dict[int, int]:
+    """People who answered each question. Only multiple choice needs a DISTINCT: elsewhere a
+    person leaves one row (one option, "other", a value, a text) or ranks exactly one option first."""
+    answered = {}
+    for question in questions:
+        rows = {key: count for key, count in counts.items() if key[0] == question.id}
+        if question.kind is QuestionKind.RANKING:
+            answered[question.id] = sum(count for (_q, _o, rank), count in rows.items() if rank == 1)
+        elif question.kind is not QuestionKind.MULTIPLE:
+            answered[question.id] = sum(rows.values())
+    multiple = [q.id for q in questions if q.kind is QuestionKind.MULTIPLE]
+    if multiple:
+        answered.update(db.session.execute(
+            select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+            .where(Answer.question_id.in_(multiple), Answer.response_id.in_(submitted))
+            .group_by(Answer.question_id)).all())
+    return answered
 
 
 def _borda(question, counts) -> list[OptionFigure]:
@@ -233,24 +253,30 @@ def _by_age(submitted, responses: int):
     return rows
 
 
-def _grouped_counts(questionnaire_id: int, breakdown: str):
-    """Counts per question, option (or scale value) and group, in two queries for the whole page."""
+def _grouped_counts(questionnaire_id: int, questions, breakdown: str):
+    """Counts per question, option (or scale value) and group: two queries for the whole page."""
     group = Response.age_band if breakdown == Breakdown.AGE else Response.comune_id
+    kinds = {q.id: q.kind for q in questions
+             if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE)}
     cells = defaultdict(lambda: defaultdict(int))  # (question, group) -> key -> count
+    people = defaultdict(int)  # (question, group) -> people who answered
     for question_id, option_id, value, key, count in db.session.execute(
             select(Answer.question_id, Answer.option_id, Answer.value, group, func.count())
             .join(Response, Response.id == Answer.response_id)
-            .where(Response.questionnaire_id == questionnaire_id, Response.submitted_at.is_not(None))
+            .where(Answer.question_id.in_(list(kinds)), Response.submitted_at.is_not(None))
             .group_by(Answer.question_id, Answer.option_id, Answer.value, group)):
         column = str(option_id) if option_id is not None else (str(value) if value is not None else OTHER)
         cells[question_id, key][column] += count
-    people = defaultdict(int)
-    for question_id, key, count in db.session.execute(
-            select(Answer.question_id, group, func.count(func.distinct(Answer.response_id)))
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.questionnaire_id == questionnaire_id, Response.submitted_at.is_not(None))
-            .group_by(Answer.question_id, group)):
-        people[question_id, key] = count
+        if kinds[question_id] is not QuestionKind.MULTIPLE:  # one row per person
+            people[question_id, key] += count
+    multiple = [qid for qid, kind in kinds.items() if kind is QuestionKind.MULTIPLE]
+    if multiple:
+        for question_id, key, count in db.session.execute(
+                select(Answer.question_id, group, func.count(func.distinct(Answer.response_id)))
+                .join(Response, Response.id == Answer.response_id)
+                .where(Answer.question_id.in_(multiple), Response.submitted_at.is_not(None))
+                .group_by(Answer.question_id, group)):
+            people[question_id, key] = count
     keys = sorted({key for _, key in people}, key=lambda k: (k is None, str(k)))
     names = {}
     if breakdown == Breakdown.COMUNE:

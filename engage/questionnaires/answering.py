@@ -26,6 +26,11 @@ class Shown:
     text: str = ""
 
 
+def _is_number(text: str) -> bool:
+    """Plain ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
 def _clean(value: str | None) -> str:
     return (value or "").replace("\x00", "").strip()
 
@@ -97,7 +102,7 @@ def _parse_one(question, shown: Shown) -> Given:
         if not shown.chosen:
             return Given()
         value = next(iter(shown.chosen))
-        if len(shown.chosen) > 1 or not value.isdigit() or int(value) not in SCALE_POINTS:
+        if len(shown.chosen) > 1 or not _is_number(value) or int(value) not in SCALE_POINTS:
             raise ValueError(_l("Choose a value from 1 to 5."))
         return Given(value=int(value))
     if kind is QuestionKind.RANKING:
@@ -112,7 +117,7 @@ def _parse_one(question, shown: Shown) -> Given:
         raise ValueError(_l("Choose “Other” to add your own answer, or clear its text."))
     if len(shown.other) > OTHER_MAX:
         raise ValueError(_l("Write at most %(max)d characters.", max=OTHER_MAX))
-    chosen = [option_ids[key] for key in sorted(shown.chosen - {OTHER}, key=lambda k: int(k))]
+    chosen = [option_ids[key] for key in sorted(shown.chosen - {OTHER}, key=int)]
     count = len(chosen) + wants_other
     if kind is QuestionKind.SINGLE and count > 1:
         raise ValueError(_l("Choose only one answer."))
@@ -130,7 +135,7 @@ def _parse_ranking(question, shown: Shown) -> Given:
     if not given:
         return Given()
     n = len(question.options)
-    valid = all(rank.isdigit() and 1 <= int(rank) <= n for rank in given.values())
+    valid = all(_is_number(rank) and 1 <= int(rank) <= n for rank in given.values())
     if not valid or len(given) < n or len({int(r) for r in given.values()}) != n:
         raise ValueError(_l("Give each option a different position, from 1 to %(count)d.", count=n))
     return Given(option_ids=sorted(given, key=lambda option_id: int(given[option_id])))

@@ -244,6 +244,7 @@ def save_response(user, questionnaire, given: dict[int, Given], *, submit: bool)
         response.submitted_at = response.submitted_at or utcnow()
     _write_answers(response, questionnaire, given)
     db.session.flush()
+    db.session.expire(response, ["answers"])  # rows were rewritten beside the loaded collection
     return response
 
 
@@ -264,7 +265,7 @@ def _write_answers(response, questionnaire, given: dict[int, Given]) -> None:
             elif kept.text != text:
                 kept.text = text
         elif kept is not None:
-            db.session.delete(kept)
+            _remove_text(kept)
         if question.kind is QuestionKind.RANKING:
             rows = [Answer(response_id=response.id, question_id=question.id, option_id=option_id, value=rank)
                     for rank, option_id in enumerate(answer.option_ids, start=1)]
@@ -277,4 +278,22 @@ def _write_answers(response, questionnaire, given: dict[int, Given]) -> None:
             rows = []
         db.session.add_all(rows)
     for stale in existing_text.values():  # a question that is no longer answerable
-        db.session.delete(stale)
+        _remove_text(stale)
+
+
+RETIRED = "retired-"
+
+
+def _remove_text(answer) -> None:
+    """A text the person cleared goes; one under moderation is kept for its case (and the
+    audit log pointing at it), moved to an unsent response that no figure or export reads."""
+    from engage.moderation.models import ModerationCase
+
+    if not db.session.scalar(select(exists().where(ModerationCase.answer_id == answer.id))):
+        db.session.delete(answer)
+        return
+    retired = Response(questionnaire_id=answer.response.questionnaire_id,
+                       respondent_token=f"{RETIRED}{answer.id}", respondent_id=answer.response.respondent_id)
+    db.session.add(retired)
+    db.session.flush()
+    answer.response_id = retired.id

@@ -111,7 +111,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_answer'))
     )
     with op.batch_alter_table('questionnaire_answer', schema=None) as batch_op:
-        batch_op.create_index('ix_questionnaire_answer_question', ['question_id', 'option_id'], unique=False)
+        batch_op.create_index('ix_questionnaire_answer_figures', ['question_id', 'option_id', 'value', 'response_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_questionnaire_answer_response_id'), ['response_id'], unique=False)
 
     with op.batch_alter_table('moderation_case', schema=None) as batch_op:
@@ -138,7 +138,7 @@ def downgrade():
 
     with op.batch_alter_table('questionnaire_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_questionnaire_answer_response_id'))
-        batch_op.drop_index('ix_questionnaire_answer_question')
+        batch_op.drop_index('ix_questionnaire_answer_figures')
 
     op.drop_table('questionnaire_answer')
     with op.batch_alter_table('questionnaire_option', schema=None) as batch_op:
