@@ -84,8 +84,8 @@ CULTURE_EVENTS = {
     "questions": [
         (K.MULTIPLE, "Quali eventi frequenti?", "Which events do you go to?", {
             "required": True, "min_choices": 1, "has_other": True,
-            "options": [("Concerti", "Concerts"), ("Mostre", "Exhibitions"), ("Visite alle botteghe", "Workshop visits"),
-                        ("Teatro", "Theatre")]}),
+            "options": [("Concerti", "Concerts"), ("Mostre", "Exhibitions"),
+                        ("Visite alle botteghe", "Workshop visits"), ("Teatro", "Theatre")]}),
         (K.SCALE, "Quanto è facile raggiungere gli eventi dal tuo quartiere?",
          "How easy is it to reach events from your neighbourhood?", {
              "required": True, "low_label_it": "Difficilissimo", "low_label_en": "Very hard",

@@ -11,7 +11,8 @@ from tests.factories import make_user
 
 QUESTIONS = [  # section, single, multiple, scale, ranking, short text, long text
     (K.SECTION, "Sezione", {}),
-    (K.SINGLE, "Come ti sposti?", {"required": True, "has_other": True, "options": [("A piedi", None), ("In bici", None)]}),
+    (K.SINGLE, "Come ti sposti?", {"required": True, "has_other": True,
+                                   "options": [("A piedi", None), ("In bici", None)]}),
     (K.MULTIPLE, "Quali servizi usi?", {"min_choices": 1, "max_choices": 2,
                                         "options": [("Biblioteca", None), ("Piscina", None), ("Teatro", None)]}),
     (K.SCALE, "Quanto sei soddisfatto?", {"required": True, "low_label_it": "Poco", "high_label_it": "Molto"}),
