@@ -53,6 +53,7 @@ def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
+    from engage.accountability.views import bp as accountability_bp
     from engage.admin.views import bp as admin_bp
     from engage.auth.views import bp as auth_bp
     from engage.comments.views import bp as comments_bp
@@ -66,5 +67,6 @@ def register_blueprints(app: Flask) -> None:
     from engage.questionnaires.views import bp as questionnaires_bp
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
-                      proposals_bp, comments_bp, questionnaires_bp, moderation_bp, notifications_bp, admin_bp):
+                      proposals_bp, accountability_bp, comments_bp, questionnaires_bp, moderation_bp,
+                      notifications_bp, admin_bp):
         app.register_blueprint(blueprint)

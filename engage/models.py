@@ -11,3 +11,4 @@ from engage.votes.models import Support  # noqa: F401
 from engage.moderation.models import ModerationAction, ModerationCase, Report  # noqa: F401
 from engage.notifications.models import Notification  # noqa: F401
 from engage.questionnaires.models import Answer, Question, Questionnaire, QuestionOption, Response  # noqa: F401
+from engage.accountability.models import Milestone, OfficialAnswer  # noqa: F401

@@ -187,6 +187,25 @@ def _(user, proposal) -> bool:
             and proposal.status is not ProposalStatus.WITHDRAWN)
 
 
+# Official answers and their follow-up.
+
+@rule("proposal.answer")
+def _(user, proposal) -> bool:
+    """The consultation's institution answers once voting has started, whatever came of the votes."""
+    phase, Phase = _phase(proposal.consultation)
+    from engage.moderation.visibility import is_visible
+
+    return (is_staff_of(user, proposal.consultation) and phase in (Phase.VOTING, Phase.CLOSED, Phase.RESULTS)
+            and is_visible(proposal))
+
+
+@rule("proposal.report_progress")
+def _(user, proposal) -> bool:
+    """Progress is reported on proposals the institution said it would carry out."""
+    answer = proposal.official_answer
+    return is_staff_of(user, proposal.consultation) and answer is not None and answer.status.goes_ahead
+
+
 # Supports.
 
 @rule("proposal.support")

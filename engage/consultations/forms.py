@@ -39,17 +39,24 @@ class ConsultationForm(FlaskForm):
                                      default=50, validators=[InputRequired(_l("Enter a number.")), not_negative])
     premoderate_proposals = BooleanField(_l("New proposals wait for a moderator's approval"))
     comments_enabled = BooleanField(_l("Comments are open"), default=True)
+    answer_days = IntegerField(_l("Days after voting closes within which official answers are due"),
+                               default=60, description=_l("Empty: 60 days."),
+                               validators=[Optional(), NumberRange(min=0, max=3650, message=_l(
+                                   "Enter a whole number from 0 to 3,650."))])
+    answer_all_proposals = BooleanField(_l("Every proposal gets an official answer, not only qualified ones"))
     submit = SubmitField(_l("Save consultation"))
 
     TIMELINE = ("announced_at", "proposals_from", "voting_from", "voting_until", "results_at")
     SETTINGS = ("title_it", "title_en", "summary_it", "summary_en", "body_it", "body_en",
                 "supports_per_participant", "proposals_per_participant", "support_threshold",
-                "premoderate_proposals", "comments_enabled")
+                "premoderate_proposals", "comments_enabled", "answer_days", "answer_all_proposals")
 
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in self.SETTINGS + self.TIMELINE}
         for name in ("title_en", "summary_en", "body_en"):
             values[name] = values[name] or None
+        if values["answer_days"] is None:
+            values["answer_days"] = 60
         return values
 
 

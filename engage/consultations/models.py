@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.consultations.phases import Phase, phase_at
@@ -31,6 +32,7 @@ class Consultation(Bilingual, TimestampMixin, db.Model):
                         name="timeline_in_order"),
         CheckConstraint("supports_per_participant >= 0 AND proposals_per_participant >= 0 "
                         "AND support_threshold >= 0", name="limits_not_negative"),
+        CheckConstraint("answer_days >= 0", name="answer_days_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,9 @@ class Consultation(Bilingual, TimestampMixin, db.Model):
     premoderate_proposals: Mapped[bool] = mapped_column(default=False)
     premoderate_comments: Mapped[bool] = mapped_column(default=False)
     comments_enabled: Mapped[bool] = mapped_column(default=True)
+    # Official answers: due this many days after voting closes, for qualified proposals (or all).
+    answer_days: Mapped[int] = mapped_column(default=60, server_default="60")
+    answer_all_proposals: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     institution: Mapped[Institution] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -68,6 +73,10 @@ class Consultation(Bilingual, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Consultation {self.id} {self.title_it[:30]!r}>"
+
+    @property
+    def answers_due_at(self) -> datetime:
+        return self.voting_until + timedelta(days=self.answer_days)
 
     def phase_at(self, now: datetime) -> Phase:
         return phase_at(self, now)

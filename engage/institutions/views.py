@@ -14,5 +14,8 @@ def index():
 
 @bp.get("/<slug>")
 def detail(slug):
+    from engage.accountability.queries import responsiveness
+
     institution = queries.institution_by_slug(slug) or abort(404)
-    return render_template("institutions/detail.html", institution=institution)
+    return render_template("institutions/detail.html", institution=institution,
+                           responsiveness=responsiveness(institution))

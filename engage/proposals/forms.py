@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from engage.accountability.models import AnswerStatus
 from engage.proposals.models import BODY_MAX, TITLE_MAX
 
 
@@ -39,6 +40,8 @@ class ProposalFilterForm(FlaskForm):
     stato = SelectField(_l("Status"), default="", choices=lambda: [
         ("", _l("All")), ("qualified", _l("Qualified for an answer")), ("answered", _l("Answered")),
         ("withdrawn", _l("Withdrawn"))])
+    risposta = SelectField(_l("Official answer"), default="", choices=lambda: [
+        ("", _l("All"))] + [(status.value, status.label) for status in AnswerStatus])
     ordine = SelectField(_l("Order"), default="random", choices=lambda: [
         ("random", _l("Random (fair to everyone)")), ("supports", _l("Most supported")),
         ("newest", _l("Newest")), ("comments", _l("Most commented"))])

@@ -13,6 +13,7 @@ from engage.extensions import db
 from engage.moderation.models import Moderated
 
 if TYPE_CHECKING:
+    from engage.accountability.models import OfficialAnswer
     from engage.auth.models import User
     from engage.consultations.models import Consultation
     from engage.masterplan.models import PriorityPoint
@@ -54,6 +55,7 @@ class Proposal(Moderated, TimestampMixin, db.Model):
     author: Mapped[User | None] = relationship()
     priority_point: Mapped[PriorityPoint] = relationship()
     comune: Mapped[Comune | None] = relationship()
+    official_answer: Mapped[OfficialAnswer | None] = relationship(back_populates="proposal")
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.title[:30]!r}>"

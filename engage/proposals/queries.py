@@ -4,9 +4,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Select, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from engage.accountability.models import DECISIONS, AnswerStatus, OfficialAnswer
 from engage.consultations.models import Consultation
 from engage.extensions import db
 from engage.moderation.visibility import visible as moderation_visible
@@ -37,6 +38,7 @@ class ProposalFilters:
     priority_point_id: int | None = None
     comune_id: int | None = None
     status: StatusFilter | None = None
+    answer_status: AnswerStatus | None = None
     words: tuple[str, ...] = ()
     order: Order = Order.RANDOM
     seed: int = 0  # random order: stable per visitor per day
@@ -50,7 +52,7 @@ _SHUFFLE_PRIME = 2_147_483_629
 def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select:
     query = (select(Proposal).where(Proposal.consultation_id == consultation.id)
              .options(joinedload(Proposal.author), joinedload(Proposal.priority_point),
-                      joinedload(Proposal.comune)))
+                      joinedload(Proposal.comune), joinedload(Proposal.official_answer)))
     own = getattr(viewer, "is_authenticated", False)
     # People see their own pending proposals ("awaiting review"); nobody else does.
     query = query.where(or_(visible(), Proposal.author_id == viewer.id) if own else visible())
@@ -63,7 +65,9 @@ def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select
     elif filters.status is StatusFilter.WITHDRAWN:
         query = query.where(Proposal.status == ProposalStatus.WITHDRAWN)
     elif filters.status is StatusFilter.ANSWERED:
-        query = query.where(literal(False))  # official answers arrive with the Results issue
+        query = query.where(Proposal.official_answer.has(OfficialAnswer.status.in_(DECISIONS)))
+    if filters.answer_status is not None:
+        query = query.where(Proposal.official_answer.has(OfficialAnswer.status == filters.answer_status))
     if filters.words:
         query = query.where(search.matching(list(filters.words)))
     return query.order_by(*_ordering(filters))
@@ -87,7 +91,7 @@ def proposal_for_page(proposal_id: int) -> Proposal | None:
     return db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
         .options(joinedload(Proposal.author), joinedload(Proposal.priority_point),
-                 joinedload(Proposal.comune),
+                 joinedload(Proposal.comune), joinedload(Proposal.official_answer),
                  joinedload(Proposal.consultation).joinedload(Consultation.institution)))
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.accountability.models import AnswerStatus
 from engage.core.params import int_param, page_param
 from engage.auth.permissions import Refused, can, require
 from engage.comments.forms import CommentForm, ReplyForm
@@ -43,6 +44,7 @@ def _filters(form, consultation) -> queries.ProposalFilters:
     return queries.ProposalFilters(
         priority_point_id=int_param(form.punto.data), comune_id=int_param(form.comune.data),
         status=queries.StatusFilter(form.stato.data) if form.stato.data else None,
+        answer_status=AnswerStatus(form.risposta.data) if form.risposta.data else None,
         words=tuple(search.words_of(form.q.data or "")),
         order=queries.Order(form.ordine.data or "random"), seed=_visitor_seed())
 

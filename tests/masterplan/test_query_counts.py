@@ -22,4 +22,4 @@ def test_priority_point_page_queries_do_not_grow_with_institutions(client, count
     assert len(point.institutions) >= 8
     with count_queries() as queries:
         assert client.get(f"/punti/{point.slug}").status_code == 200
-    assert len(queries) <= 5, queries  # point, institutions, consultations (+ points), proposals
+    assert len(queries) <= 6, queries  # point, institutions, consultations (+ points), proposals, in progress

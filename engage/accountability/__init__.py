@@ -1,0 +1,1 @@
+"""What became of each proposal: official answers, their deadlines, and implementation progress."""

@@ -1,0 +1,85 @@
+"""Answering proposals and reporting their implementation. Each write is one function; the
+caller commits."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from engage.accountability.models import AnswerStatus, Milestone, OfficialAnswer
+from engage.auth.permissions import Refused, can
+from engage.core.db import utcnow
+from engage.extensions import db
+
+BODY_MAX = 10_000
+OFFICE_MAX = 200
+COST_MAX = 10**12
+
+
+def answer_proposal(by, proposal, *, status: AnswerStatus, body_it: str, body_en: str | None = None,
+                    cost_estimate: int | None = None, responsible_office: str = "", now=None) -> OfficialAnswer:
+    """Give or revise the institution's answer. The first decision's time is kept: a deadline
+    met stays met, one missed stays missed, whatever later edits say."""
+    if not can(by, "proposal.answer", proposal):
+        raise Refused(_l("Only the officers of the consultation's institution can answer, once voting has "
+                         "started."))
+    body_it, body_en = (body_it or "").strip(), (body_en or "").strip() or None
+    if not body_it:
+        raise Refused(_l("Write the answer in Italian."), status=422)
+    if len(body_it) > BODY_MAX or (body_en and len(body_en) > BODY_MAX):
+        raise Refused(_l("The answer can be at most %(max)d characters long.", max=BODY_MAX), status=422)
+    if cost_estimate is not None and not 0 <= cost_estimate <= COST_MAX:
+        raise Refused(_l("Give the cost in whole euros, from 0."), status=422)
+    now = now or utcnow()
+    answer = proposal.official_answer
+    if answer is None:
+        answer = OfficialAnswer(proposal=proposal, created_at=now)
+        db.session.add(answer)
+    answer.status, answer.body_it, answer.body_en = status, body_it, body_en
+    answer.cost_estimate = cost_estimate
+    answer.responsible_office = (responsible_office or "").strip()[:OFFICE_MAX]
+    answer.answered_by_id, answer.updated_at = by.id, now
+    if status.is_decision and answer.decided_at is None:
+        answer.decided_at = now
+    if status is AnswerStatus.IMPLEMENTED:
+        answer.progress = 100
+    db.session.flush()
+    _tell_the_audience(proposal)
+    return answer
+
+
+def add_milestone(by, proposal, *, reached_on: date, progress: int, note_it: str,
+                  note_en: str | None = None) -> Milestone:
+    if not can(by, "proposal.report_progress", proposal):
+        raise Refused(_l("Progress is reported by the institution's officers, on proposals it has accepted."))
+    note_it, note_en = (note_it or "").strip(), (note_en or "").strip() or None
+    if not note_it:
+        raise Refused(_l("Say in Italian what was done."), status=422)
+    if not 0 <= progress <= 100:
+        raise Refused(_l("Progress is a percentage from 0 to 100."), status=422)
+    if reached_on > utcnow().date():
+        raise Refused(_l("A milestone is something already done: its date cannot be in the future."), status=422)
+    answer = proposal.official_answer
+    milestone = Milestone(answer=answer, reached_on=reached_on, progress=progress, note_it=note_it[:BODY_MAX],
+                          note_en=note_en[:BODY_MAX] if note_en else None, created_by_id=by.id)
+    db.session.add(milestone)
+    db.session.flush()
+    latest = max(answer.milestones, key=lambda m: (m.reached_on, m.id))
+    answer.progress = latest.progress
+    if answer.progress == 100 and answer.status is not AnswerStatus.IMPLEMENTED:
+        answer.status = AnswerStatus.IMPLEMENTED
+    db.session.flush()
+    return milestone
+
+
+def _tell_the_audience(proposal) -> None:
+    """Its author, supporters and followers hear of the answer (per their preferences)."""
+    from engage.core.urls import path_for
+    from engage.notifications import services as notifications
+
+    link = path_for("proposals.detail", proposal_id=proposal.id) + "#risposta-ufficiale"
+    tell = getattr(notifications, "notify_proposal_audience", None)
+    if tell is not None:
+        tell(proposal, "answer", link)
+    else:  # until per-person preferences exist: the author at least
+        notifications.notify(proposal.author_id, "answer", link=link)
