@@ -65,8 +65,9 @@ def register_blueprints(app: Flask) -> None:
     from engage.notifications.views import bp as notifications_bp
     from engage.proposals.views import bp as proposals_bp
     from engage.questionnaires.views import bp as questionnaires_bp
+    from engage.results.views import bp as results_bp
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
                       proposals_bp, accountability_bp, comments_bp, questionnaires_bp, moderation_bp,
-                      notifications_bp, admin_bp):
+                      results_bp, notifications_bp, admin_bp):
         app.register_blueprint(blueprint)

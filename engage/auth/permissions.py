@@ -299,6 +299,15 @@ def _(user, questionnaire) -> bool:
     return is_staff_of(user, questionnaire.consultation)
 
 
+# Results.
+
+@rule("results.view")
+def _(user, consultation) -> bool:
+    """Live once voting opens, final after it closes; the institution follows them all along."""
+    phase, Phase = _phase(consultation)
+    return is_staff_of(user, consultation) or phase in (Phase.VOTING, Phase.CLOSED, Phase.RESULTS)
+
+
 # Follows.
 
 @rule("follow")

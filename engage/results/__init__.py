@@ -1,0 +1,1 @@
+"""Result summaries for the institutions and the public: pages, exports and the PDF report."""

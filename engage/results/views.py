@@ -1,0 +1,78 @@
+"""Result summaries: per consultation (live during voting, final after), per priority point
+and per axis across consultations; their exports."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from sqlalchemy import select
+
+from engage.auth.permissions import require
+from engage.comments.models import Stance
+from engage.consultations.queries import consultation_for_page
+from engage.extensions import db
+from engage.masterplan.models import Axis
+from engage.masterplan.queries import priority_point_by_slug
+from engage.results import exports
+from engage.results.summary import Scope, summary
+
+bp = Blueprint("results", __name__)
+
+
+def _consultation_scope(consultation_id: int) -> Scope:
+    consultation = consultation_for_page(consultation_id) or abort(404)
+    require("consultation.view", consultation)
+    require("results.view", consultation)
+    return Scope.of_consultation(consultation)
+
+
+def _point_scope(slug: str) -> Scope:
+    return Scope.of_point(priority_point_by_slug(slug) or abort(404))
+
+
+def _axis_scope(slug: str) -> Scope:
+    return Scope.of_axis(db.session.scalar(select(Axis).where(Axis.slug == slug)) or abort(404))
+
+
+def _page(scope: Scope):
+    return render_template("results/summary.html", scope=scope, figures=summary(scope), tables=exports.TABLES,
+                           formats=exports.FORMATS, stances=Stance)
+
+
+@bp.get("/consultazioni/<int:consultation_id>/risultati")
+def consultation(consultation_id):
+    return _page(_consultation_scope(consultation_id))
+
+
+@bp.get("/punti/<slug>/risultati")
+def priority_point(slug):
+    return _page(_point_scope(slug))
+
+
+@bp.get("/assi/<slug>/risultati")
+def axis(slug):
+    return _page(_axis_scope(slug))
+
+
+TABLE = "<any(proposte, commenti, sintesi):table>.<any(csv, json, xlsx):fmt>"
+
+
+@bp.get(f"/consultazioni/<int:consultation_id>/risultati/{TABLE}")
+def consultation_export(consultation_id, table, fmt):
+    return _export(_consultation_scope(consultation_id), table, fmt)
+
+
+@bp.get(f"/punti/<slug>/risultati/{TABLE}")
+def priority_point_export(slug, table, fmt):
+    return _export(_point_scope(slug), table, fmt)
+
+
+@bp.get(f"/assi/<slug>/risultati/{TABLE}")
+def axis_export(slug, table, fmt):
+    return _export(_axis_scope(slug), table, fmt)
+
+
+def _export(scope: Scope, table: str, fmt: str):
+    figures = summary(scope) if table == "sintesi" else None
+    header, rows = exports.table(scope, table, figures)
+    body, mimetype = exports.render(header, rows, fmt, table)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={exports.filename(scope, table, fmt)}"})
