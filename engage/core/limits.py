@@ -14,6 +14,7 @@ SUPPORTS = "60 per minute"
 COMMENTS = "10 per minute;100 per day"
 REPORTS = "20 per hour"
 PROPOSALS = "10 per hour"
+PDF_REPORTS = "6 per minute;60 per hour"  # each one is a second of a worker's CPU
 
 
 def account_key() -> str:
@@ -24,3 +25,8 @@ def account_key() -> str:
 def on_post(value: str, key_func=get_remote_address):
     """Count only submissions: reading a form is never limited."""
     return limiter.limit(value, key_func=key_func, methods=["POST"])
+
+
+def limit_reads(value: str, key_func=get_remote_address):
+    """For the few pages that are costly to make (the PDF report)."""
+    return limiter.limit(value, key_func=key_func, methods=["GET"])

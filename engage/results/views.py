@@ -2,16 +2,23 @@
 and per axis across consultations; their exports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from engage.auth.permissions import require
 from engage.comments.models import Stance
 from engage.consultations.queries import consultation_for_page
+from engage.core import limits
+from engage.core.forms import ActionForm
+from engage.core.i18n import current_language
 from engage.extensions import db
 from engage.masterplan.models import Axis
 from engage.masterplan.queries import priority_point_by_slug
 from engage.results import exports
+from engage.results.models import ReportDelivery
+from engage.results.report import deliver, render_pdf
 from engage.results.summary import Scope, summary
 
 bp = Blueprint("results", __name__)
@@ -76,3 +83,52 @@ def _export(scope: Scope, table: str, fmt: str):
     body, mimetype = exports.render(header, rows, fmt, table)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={exports.filename(scope, table, fmt)}"})
+
+
+# The PDF report.
+
+@bp.get("/consultazioni/<int:consultation_id>/risultati/rapporto.pdf")
+@limits.limit_reads(limits.PDF_REPORTS)
+def report(consultation_id):
+    """Made fresh from the current figures (live during voting); rate-limited, as it costs CPU."""
+    scope = _consultation_scope(consultation_id)
+    return Response(render_pdf(scope.target, locale=current_language()), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=rapporto-{consultation_id}.pdf"})
+
+
+@bp.get("/consultazioni/<int:consultation_id>/rapporti/<int:delivery_id>.pdf")
+@login_required
+def stored_report(consultation_id, delivery_id):
+    """A report exactly as it was sent to the institution."""
+    consultation = consultation_for_page(consultation_id) or abort(404)
+    require("consultation.manage", consultation)
+    delivery = db.session.get(ReportDelivery, delivery_id)
+    if delivery is None or delivery.consultation_id != consultation.id:
+        abort(404)
+    return Response(delivery.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=rapporto-{consultation_id}-{delivery_id}.pdf"})
+
+
+@bp.post("/consultazioni/<int:consultation_id>/rapporti")
+@login_required
+def regenerate(consultation_id):
+    consultation = consultation_for_page(consultation_id) or abort(404)
+    require("consultation.manage", consultation)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    deliver(consultation, by=current_user)
+    db.session.commit()
+    flash(_("The report has been generated and the institution's officers have been told."), "success")
+    return redirect(url_for("results.reports", consultation_id=consultation.id))
+
+
+@bp.get("/consultazioni/<int:consultation_id>/rapporti")
+@login_required
+def reports(consultation_id):
+    consultation = consultation_for_page(consultation_id) or abort(404)
+    require("consultation.manage", consultation)
+    deliveries = list(db.session.scalars(
+        select(ReportDelivery).where(ReportDelivery.consultation_id == consultation.id)
+        .order_by(ReportDelivery.generated_at.desc(), ReportDelivery.id.desc())))
+    return render_template("results/reports.html", consultation=consultation, deliveries=deliveries,
+                           action_form=ActionForm())
