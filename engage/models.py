@@ -12,3 +12,4 @@ from engage.moderation.models import ModerationAction, ModerationCase, Report  #
 from engage.notifications.models import Notification  # noqa: F401
 from engage.questionnaires.models import Answer, Question, Questionnaire, QuestionOption, Response  # noqa: F401
 from engage.accountability.models import Milestone, OfficialAnswer  # noqa: F401
+from engage.results.models import ReportDelivery  # noqa: F401
