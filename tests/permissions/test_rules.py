@@ -7,6 +7,7 @@ from engage.auth.permissions import RULES, can
 from tests.factories import institution, make_user
 from tests.moderation.test_moderation_rules import EXPECTED as MODERATION_EXPECTED
 from tests.permissions.test_participation_rules import EXPECTED as PARTICIPATION_EXPECTED
+from tests.questionnaires.test_questionnaire_rules import EXPECTED as QUESTIONNAIRE_EXPECTED
 
 PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
 
@@ -40,8 +41,9 @@ def people(db):
 
 def test_every_rule_is_in_the_matrix():
     """Each rule is in this role table, the role x phase table of test_participation_rules.py,
-    or the moderation table of tests/moderation/test_moderation_rules.py."""
-    covered = set(EXPECTED) | set(PARTICIPATION_EXPECTED) | set(MODERATION_EXPECTED)
+    the moderation table of tests/moderation/test_moderation_rules.py, or the role x phase table
+    of tests/questionnaires/test_questionnaire_rules.py."""
+    covered = set(EXPECTED) | set(PARTICIPATION_EXPECTED) | set(MODERATION_EXPECTED) | set(QUESTIONNAIRE_EXPECTED)
     assert set(RULES) - covered == set(), "rules that no table tests"
     assert covered - set(RULES) == set(), "tables name rules that do not exist"
 
