@@ -332,10 +332,10 @@ def _(user, item) -> bool:
 def _(user, item) -> bool:
     from engage.moderation.visibility import is_visible
 
-    questionnaire = getattr(item, "questionnaire", None)  # free-text answers: where results are shown
+    questionnaire = getattr(item, "questionnaire", None)  # free-text answers: sent, where results are shown
     return (can(user, "account.participate") and item.author_id != user.id and is_visible(item)
             and can(user, "consultation.view", item.consultation)
-            and (questionnaire is None or can(user, "questionnaire.results", questionnaire)))
+            and (questionnaire is None or (item.is_sent and can(user, "questionnaire.results", questionnaire))))
 
 
 @rule("content.appeal")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -29,8 +30,14 @@ class Breakdown:
     ALL = (AGE, COMUNE)
 
 
+def rounded(value, places: int) -> float:
+    """Half away from zero, as people round (Python's round() goes to even: 31.25 -> 31.2)."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
+    return rounded(Decimal(100 * part) / Decimal(whole), 1) if whole else 0.0
 
 
 @dataclass
@@ -125,8 +132,8 @@ def results(questionnaire, *, breakdown: str | None = None, texts: int = TEXTS_O
 
     results_ = []
     for question in questions:
-        result = QuestionResult(question, respondents.get(question.id, 0),
-                                texts=shown_texts.get(question.id, []),
+        answered = text_counts.get(question.id, 0) if question.kind.is_text else respondents.get(question.id, 0)
+        result = QuestionResult(question, answered, texts=shown_texts.get(question.id, []),
                                 text_count=text_counts.get(question.id, 0))
         if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             result.options = [OptionFigure(str(o.id), o, counts[question.id, o.id, None]) for o in question.options]
@@ -154,8 +161,9 @@ def _respondents(questions, counts, submitted) -> dict[int, int]:
         rows = {key: count for key, count in counts.items() if key[0] == question.id}
         if question.kind is QuestionKind.RANKING:
             answered[question.id] = sum(count for (_q, _o, rank), count in rows.items() if rank == 1)
-        elif question.kind is not QuestionKind.MULTIPLE:
+        elif question.kind in (QuestionKind.SINGLE, QuestionKind.SCALE):
             answered[question.id] = sum(rows.values())
+        # Text questions: the visible texts (see results()), so page and exports agree.
     multiple = [q.id for q in questions if q.kind is QuestionKind.MULTIPLE]
     if multiple:
         answered.update(db.session.execute(
@@ -174,7 +182,8 @@ def _borda(question, counts) -> list[OptionFigure]:
         ranked = sum(by_rank.values())
         figure = OptionFigure(str(option.id), option, ranked)
         figure.points = sum((n - rank) * count for rank, count in by_rank.items())
-        figure.mean_rank = round(sum(rank * count for rank, count in by_rank.items()) / ranked, 2) if ranked else None
+        figure.mean_rank = (rounded(Decimal(sum(rank * count for rank, count in by_rank.items())) / ranked, 2)
+                            if ranked else None)
         figure.percent = percent(by_rank[1], ranked)  # share who put it first
         figures.append(figure)
     return sorted(figures, key=lambda f: (-f.points, f.option.position))
@@ -185,7 +194,7 @@ def _scale(distribution: list[int]) -> ScaleFigures:
     rows = [(value, count, percent(count, total)) for value, count in zip(SCALE_POINTS, distribution, strict=True)]
     if not total:
         return ScaleFigures(rows, None, None)
-    mean = round(sum(v * c for v, c in zip(SCALE_POINTS, distribution, strict=True)) / total, 2)
+    mean = rounded(Decimal(sum(v * c for v, c in zip(SCALE_POINTS, distribution, strict=True))) / total, 2)
 
     def nth(k: int) -> int:  # the k-th smallest value (0-based)
         seen = 0

@@ -251,3 +251,8 @@ class Answer(Moderated, db.Model):
     @property
     def is_text(self) -> bool:
         return self.option_id is None and self.text is not None
+
+    @property
+    def is_sent(self) -> bool:
+        """Part of a sent response: drafts and retired texts are nobody's business but moderators'."""
+        return self.response.submitted_at is not None

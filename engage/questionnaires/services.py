@@ -151,7 +151,7 @@ def update_question(by, question, *, options=(), **fields) -> Question:
     if has_responses(question.questionnaire):
         same_shape = len(options) == len(question.options) and all(
             getattr(question, name) == fields.get(name, getattr(question, name)) for name in STRUCTURE)
-        if not same_shape:
+        if not same_shape or _options_moved(question.options, options):
             raise Refused(STRUCTURE_LOCKED, status=409)
     for name, value in fields.items():
         setattr(question, name, value)
@@ -164,6 +164,13 @@ def update_question(by, question, *, options=(), **fields) -> Question:
     del question.options[len(options):]
     db.session.flush()
     return question
+
+
+def _options_moved(current, given) -> bool:
+    """A label that now sits on another option's row would turn earlier answers into that
+    option: a wording fix keeps each label on its own row."""
+    before = {option.label_it.strip().casefold(): index for index, option in enumerate(current)}
+    return any(before.get(it.strip().casefold(), index) != index for index, (it, _en) in enumerate(given))
 
 
 def move_question(by, question, offset: int) -> None:

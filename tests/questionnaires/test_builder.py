@@ -454,9 +454,6 @@ def test_once_answered_the_wording_and_the_order_can_still_be_fixed(db, client_a
                                  "Il tuo quartiere"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: services.update_question checks only the number of options once "
-                   "answered, so reordering the labels (A piedi/In auto swapped) is taken as a wording fix: every "
-                   "earlier answer for 'A piedi' now reads 'In auto' in the results and exports")
 def test_once_answered_options_cannot_swap_their_labels(db, client_as, answered):
     q = answered
     before = shape(q)

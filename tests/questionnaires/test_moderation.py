@@ -275,9 +275,6 @@ def test_an_author_can_still_change_an_answer_that_was_reported(db, client_as, c
     assert "1 responses sent, 0 drafts." in staff.get(f"/questionari/{q.id}/domande").get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: aggregation._respondents counts every answer row of a text question, "
-                   "hidden and blocked authors' texts included, while the texts list, the texts page and both "
-                   "exports leave them out: the page says '3 answered' above 2 texts, and the CSV has 2")
 def test_after_hiding_a_text_the_people_who_answered_still_match_the_exports(db, client_as, closed_survey):
     q, _people = closed_survey
     moderation.hide(make_user(Role.MODERATOR), moderation.case_for(text_answer(q, "Cristo Re")), ReportReason.SPAM)
@@ -290,10 +287,6 @@ def test_after_hiding_a_text_the_people_who_answered_still_match_the_exports(db,
     assert [r.respondents for r in results.questions] == from_csv
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the 'content.report' rule (engage/auth/permissions.py) asks only that "
-                   "the answer be visible and the results public, not that it belong to a sent response: "
-                   "/segnala/risposta/<id> shows (templates/moderation/report.html) and accepts reports on "
-                   "the text of an unsent draft, or of a text its author cleared (the 'retired' response)")
 @pytest.mark.parametrize("which", ["draft", "cleared"])
 def test_texts_nobody_sent_cannot_be_read_or_reported_through_the_report_form(db, client_as, which):
     q, people = build_survey()

@@ -393,9 +393,6 @@ def test_a_question_of_another_questionnaire_is_not_found_here(db, client_as):
 
 # --- Rounding as people do it by hand: halves go up ---------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: aggregation.percent uses round(), which rounds halves to even: "
-                   "5 people of 16 are 31.25 %, shown as 31.2 where a reader recomputing from the "
-                   "export gets 31.3 (the same for 1 of 16: 6.2 instead of 6.3)")
 def test_a_share_exactly_on_a_half_rounds_up(db):
     q = make_questionnaire(questions=[(K.SINGLE, "Sì o no?", {"options": [("Sì", None), ("No", None)]})])
     single = question(q, K.SINGLE)
@@ -405,8 +402,6 @@ def test_a_share_exactly_on_a_half_rounds_up(db):
     assert figures(result) == [("Sì", 5, 31.3), ("No", 11, 68.8)]  # 31.25 and 68.75
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: aggregation._scale rounds the mean with round(): 1 1 2 2 2 3 3 3 "
-                   "has mean 17/8 = 2.125, shown as 2.12 instead of 2.13")
 def test_a_mean_exactly_on_a_half_rounds_up(db):
     q = make_questionnaire(questions=[(K.SCALE, "Voto", {})])
     scale = question(q, K.SCALE)
