@@ -24,6 +24,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=14),
     "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_QUERY_STRING_LENGTH": 4096,  # bytes; longer ones get a 400 (gunicorn's whole request line: 4094)
     "EMAIL_CONFIRM_MAX_AGE": 48 * 3600,
     "PASSWORD_RESET_MAX_AGE": 2 * 3600,
     "MAIL_SERVER": None,

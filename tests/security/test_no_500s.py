@@ -7,10 +7,11 @@ nasty value travels as far into the code as it can; then with every field nasty 
 page gets the same treatment in its query parameters. A 5xx fails the test, which lists each bad
 input with the exception the app logged.
 
-Hypothesis is not installed in the project's environment (and nothing may be installed for these
-tests), so instead of `@given` strategies this file uses a fixed corpus plus, for each field, one
-value (text or number) drawn from a seeded random generator: deterministic, like
-`@settings(derandomize=True)`, and bounded so that the whole file runs in under a minute.
+This file is the deterministic half: a fixed corpus plus, for each field, one value (text or
+number) drawn from a seeded random generator, bounded so that the whole file runs in under a
+minute. test_hypothesis_fuzz.py is the other half: Hypothesis strategies build whole requests
+(fields kept, dropped or random, several at once, URL-encoded or multipart, from three kinds of
+visitor) from the same FORMS, world and URL arguments.
 
 The forms are listed by hand (which fields, with which valid values), but the list is checked
 against the URL map: a new POST route without an entry here fails `test_every_post_route_is_fuzzed`.
