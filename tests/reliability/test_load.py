@@ -6,135 +6,37 @@ client signs in, then supports, takes back supports and comments for a bounded t
 """
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import random
-import re
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from engage.auth.models import User
 from engage.comments.models import Comment
-from engage.consultations.models import Consultation
-from engage.core.db import utcnow
 from engage.extensions import db
-from engage.follows.models import Follow
-from engage.institutions.models import Institution
-from engage.masterplan.models import PriorityPoint
-from engage.proposals.models import Proposal
 from engage.votes import tally
 from engage.votes.models import Support
+from tests.reliability.harness import ON_POSTGRES, Browser, gunicorn, voting_consultation
 
 pytestmark = [pytest.mark.no_db,
               pytest.mark.skipif(os.environ.get("ENGAGE_RUN_LOAD_TESTS") != "1",
                                  reason="load test: set ENGAGE_RUN_LOAD_TESTS=1")]
-ROOT = Path(__file__).resolve().parents[2]
 SECONDS = 10
-PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 302 is an answer to check, not a page to fetch
-
-
-class Browser:
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects())
-
-    def request(self, path, data=None, accept="text/html"):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers={"Accept": accept})
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
-
-    def token(self, path) -> str:
-        _status, html = self.request(path)
-        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+CLIENTS = 64 if ON_POSTGRES else 12
 
 
 @pytest.fixture
 def world(app):
-    """Committed for real: the server is another process and cannot see a test transaction."""
-    with app.app_context():
-        now = utcnow()
-        points = list(db.session.scalars(select(PriorityPoint).where(PriorityPoint.number == 12)))
-        consultation = Consultation(
-            institution=db.session.scalar(select(Institution).where(Institution.slug == "provincia-cremona")),
-            title_it="Carico", summary_it="", body_it="", priority_points=points,
-            announced_at=now - timedelta(days=3), proposals_from=now - timedelta(days=2),
-            voting_from=now - timedelta(days=1), voting_until=now + timedelta(days=5))
-        db.session.add(consultation)
-        users = []
-        for i in range(CLIENTS):
-            user = User(email=f"load{i}@example.org", display_name=f"Carico {i}", display_name_key=f"carico {i}",
-                        locale="en", privacy_accepted_at=now, email_confirmed_at=now)
-            user.set_password(PASSWORD)
-            users.append(user)
-        db.session.add_all(users)
-        db.session.flush()
-        proposals = [Proposal(consultation=consultation, author=users[i], priority_point=points[0],
-                              title=f"Proposta di carico {i}", body="Testo.", body_html="<p>Testo.</p>")
-                     for i in range(8)]
-        db.session.add_all(proposals)
-        db.session.commit()
-        ids = {"consultation": consultation.id, "proposals": [p.id for p in proposals],
-               "users": [u.id for u in users]}
-    yield ids
-    with app.app_context():
-        db.session.execute(delete(Comment).where(Comment.consultation_id == ids["consultation"]))
-        db.session.execute(delete(Support).where(Support.consultation_id == ids["consultation"]))
-        db.session.execute(delete(Follow).where(Follow.user_id.in_(ids["users"])))
-        db.session.execute(delete(Proposal).where(Proposal.consultation_id == ids["consultation"]))
-        db.session.execute(delete(Consultation).where(Consultation.id == ids["consultation"]))
-        db.session.execute(delete(User).where(User.id.in_(ids["users"])))
-        db.session.commit()
-
-
-CLIENTS = 64 if (os.environ.get("ENGAGE_TEST_DATABASE_URL") or "").startswith("postgres") else 12
+    with voting_consultation(app, CLIENTS, prefix="load") as ids:
+        yield ids
 
 
 @pytest.fixture
 def server(app, world):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "load-test",
-           "ENGAGE_RATELIMIT_ENABLED": "false", "ENGAGE_PASSWORD_HASH_METHOD": '"scrypt:1024:8:1"'}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "--no-control-socket",
-         "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    with gunicorn(app, workers=2, threads=8) as (base, _master):
+        yield base
 
 
 def test_64_people_support_withdraw_and_comment_at_once(app, world, server):
@@ -147,11 +49,7 @@ def test_64_people_support_withdraw_and_comment_at_once(app, world, server):
     def person(index: int):
         rng = random.Random(index)
         browser = Browser(server)
-        token = browser.token("/accedi")
-        status, _ = browser.request("/accedi", {"email": f"load{index}@example.org", "password": PASSWORD,
-                                                "csrf_token": token})
-        assert status == 302, f"sign-in failed with {status}"
-        token = browser.token("/")
+        token = browser.sign_in(world["emails"][index])
         mine: dict[int, bool] = {}
         while time.monotonic() < deadline:
             proposal_id = rng.choice(world["proposals"])
