@@ -46,6 +46,11 @@ DEFAULTS = {
     # optionally every new account's first contribution waits for approval.
     "MODERATION_AUTO_HIDE_REPORTS": 3,
     "MODERATION_HOLD_FIRST_CONTRIBUTION": False,  # no CDN: every asset is served by the app itself
+    # Accessibility statement (AgID model): where people report a problem (the Provincia di Cremona,
+    # lead body of the ATS, by default: its ordinary mailbox, which, unlike its PEC, takes any mail),
+    # and the statement's address on AgID's platform once the RTD has published it there.
+    "ACCESSIBILITY_CONTACT": "protocollo@provincia.cremona.it",
+    "ACCESSIBILITY_AGID_STATEMENT_URL": "",
 }
 
 # Plain names that deployments conventionally set; anything else can be set as ENGAGE_<NAME>.
