@@ -25,8 +25,15 @@ from engage.results.summary import Scope, summary
 CLOSED_PHASES = (Phase.CLOSED, Phase.RESULTS)
 
 
+class ReportUnavailable(Exception):
+    """The PDF engine cannot run here (WeasyPrint needs the system's Pango library)."""
+
+
 def render_pdf(consultation, *, locale: str = "it") -> bytes:
-    from weasyprint import HTML  # heavy: loaded only when a report is made
+    try:
+        from weasyprint import HTML  # heavy: loaded only when a report is made
+    except OSError as error:  # pragma: no cover - a machine without Pango
+        raise ReportUnavailable(str(error)) from error
 
     with force_locale(locale):
         html = render_template("results/report.html", consultation=consultation,

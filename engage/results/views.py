@@ -18,7 +18,7 @@ from engage.masterplan.models import Axis
 from engage.masterplan.queries import priority_point_by_slug
 from engage.results import exports
 from engage.results.models import ReportDelivery
-from engage.results.report import deliver, render_pdf
+from engage.results.report import ReportUnavailable, deliver, render_pdf
 from engage.results.summary import Scope, summary
 
 bp = Blueprint("results", __name__)
@@ -92,7 +92,11 @@ def _export(scope: Scope, table: str, fmt: str):
 def report(consultation_id):
     """Made fresh from the current figures (live during voting); rate-limited, as it costs CPU."""
     scope = _consultation_scope(consultation_id)
-    return Response(render_pdf(scope.target, locale=current_language()), mimetype="application/pdf",
+    try:
+        pdf = render_pdf(scope.target, locale=current_language())
+    except ReportUnavailable:
+        abort(503)
+    return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=rapporto-{consultation_id}.pdf"})
 
 
