@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from engage.accountability.models import DECISIONS, GOING_AHEAD, OfficialAnswer
 from engage.consultations.models import Consultation
 from engage.core.db import utcnow
+from engage.core.numbers import percent, rounded
 from engage.extensions import db
 from engage.moderation.visibility import visible
 from engage.proposals.models import Proposal, ProposalStatus
@@ -93,7 +94,7 @@ class Responsiveness:
 
     @property
     def on_time_share(self) -> float | None:
-        return round(100 * self.on_time / self.owed, 1) if self.owed else None
+        return percent(self.on_time, self.owed) if self.owed else None
 
 
 def responsiveness(institution, now: datetime | None = None) -> Responsiveness:
@@ -118,7 +119,7 @@ def responsiveness(institution, now: datetime | None = None) -> Responsiveness:
             days.append(max((decided_at - consultation.voting_until).total_seconds() / 86400, 0))
         elif due < now:
             missing += 1
-    median = round(statistics.median(days), 1) if days else None
+    median = rounded(statistics.median(days), 1) if days else None
     return Responsiveness(on_time + late + missing, on_time, late, missing, median)
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from engage.auth.models import AgeBand
+from engage.core.numbers import per_thousand, percent, rounded
 from engage.extensions import db
 from engage.moderation.visibility import visible_answer
 from engage.questionnaires.models import SCALE_POINTS, Answer, Question, QuestionKind, Response
@@ -28,16 +29,6 @@ class Breakdown:
     AGE = "eta"
     COMUNE = "comune"
     ALL = (AGE, COMUNE)
-
-
-def rounded(value, places: int) -> float:
-    """Half away from zero, as people round (Python's round() goes to even: 31.25 -> 31.2)."""
-    quantum = Decimal(1).scaleb(-places)
-    return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def percent(part: int, whole: int) -> float:
-    return rounded(Decimal(100 * part) / Decimal(whole), 1) if whole else 0.0
 
 
 @dataclass
@@ -246,8 +237,7 @@ def _by_comune(submitted, responses: int) -> list[ComuneFigure]:
     figures = []
     for comune_id, count in rows:
         comune = comuni.get(comune_id)
-        per_thousand = round(1000 * count / comune.population, 2) if comune and comune.population else None
-        figures.append(ComuneFigure(comune, count, per_thousand))
+        figures.append(ComuneFigure(comune, count, per_thousand(count, comune.population) if comune else None))
     return sorted(figures, key=lambda f: (f.comune is None, -f.respondents, f.comune.name if f.comune else ""))
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, distinct, func, literal, or_, select, union
+from sqlalchemy import and_, func, literal, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from engage.accountability.models import AnswerStatus, OfficialAnswer
@@ -19,6 +19,7 @@ from engage.auth.models import AgeBand, User
 from engage.comments.models import Comment, Stance
 from engage.consultations.models import Consultation, consultation_priority_point
 from engage.core.db import utcnow
+from engage.core.numbers import per_thousand, percent
 from engage.extensions import db
 from engage.masterplan.models import PriorityPoint
 from engage.moderation.visibility import visible
@@ -116,8 +117,8 @@ def summary(scope: Scope, *, now: datetime | None = None, ranking_size: int = RA
     responses = db.session.scalar(
         select(func.count(Response.id)).join(Questionnaire, Questionnaire.id == Response.questionnaire_id)
         .where(Questionnaire.consultation_id.in_(scope.consultations()), Response.submitted_at.is_not(None)))
-    people = _participants(scope)
-    participants = db.session.scalar(select(func.count()).select_from(people))
+    people = _people(scope)
+    participants = sum(people.values())
     threshold = scope.target.support_threshold if scope.kind == "consultation" else None
     return Summary(
         scope=scope, participants=participants, proposals=proposals, supports=int(supports), comments=comments,
@@ -200,26 +201,36 @@ def _by_point(scope: Scope) -> list[tuple[PriorityPoint, int, int]]:
     return sorted(((points[pid], count, int(total)) for pid, count, total in rows), key=lambda r: r[0].position)
 
 
-def _by_comune(people) -> list[tuple[Comune | None, int, float | None]]:
+def _people(scope: Scope) -> dict[tuple[int | None, AgeBand | None], int]:
+    """Participants per (comune, age band), in one pass over the union: everyone has exactly
+    one of each, so the total and both breakdowns are sums of these cells."""
+    people = _participants(scope)
+    return {(comune_id, band): count for comune_id, band, count in db.session.execute(
+        select(User.comune_id, User.age_band, func.count(people.c.user_id))
+        .join(User, User.id == people.c.user_id).group_by(User.comune_id, User.age_band))}
+
+
+def _by_comune(people: dict) -> list[tuple[Comune | None, int, float | None]]:
     """Participants per comune and per 1,000 inhabitants, so under-represented areas stand out."""
-    rows = db.session.execute(
-        select(User.comune_id, func.count(distinct(people.c.user_id)))
-        .join(User, User.id == people.c.user_id).group_by(User.comune_id)).all()
+    totals: dict[int | None, int] = defaultdict(int)
+    for (comune_id, _band), count in people.items():
+        totals[comune_id] += count
+    rows = list(totals.items())
     comuni = {c.id: c for c in db.session.scalars(
         select(Comune).where(Comune.id.in_([cid for cid, _ in rows if cid is not None])))} if rows else {}
     figures = []
     for comune_id, count in rows:
         comune = comuni.get(comune_id)
-        rate = round(1000 * count / comune.population, 2) if comune and comune.population else None
+        rate = per_thousand(count, comune.population) if comune else None
         figures.append((comune, count, rate))
     return sorted(figures, key=lambda f: (f[0] is None, -(f[2] or 0), f[0].name if f[0] else ""))
 
 
-def _by_age(people, participants: int) -> list[tuple[AgeBand | None, int, float]]:
-    counts = dict(db.session.execute(
-        select(User.age_band, func.count(distinct(people.c.user_id)))
-        .join(User, User.id == people.c.user_id).group_by(User.age_band)).all())
-    share = (lambda n: round(100 * n / participants, 1) if participants else 0.0)  # noqa: E731
+def _by_age(people: dict, participants: int) -> list[tuple[AgeBand | None, int, float]]:
+    counts: dict[AgeBand | None, int] = defaultdict(int)
+    for (_comune, band), count in people.items():
+        counts[band] += count
+    share = (lambda n: percent(n, participants))  # noqa: E731
     rows = [(band, counts[band], share(counts[band])) for band in AgeBand if counts.get(band)]
     if counts.get(None):
         rows.append((None, counts[None], share(counts[None])))
