@@ -4,6 +4,7 @@ from flask_login import AnonymousUserMixin
 
 from engage.auth.models import Role
 from engage.auth.permissions import RULES, can
+from tests.accountability.test_answer_rules import EXPECTED as ACCOUNTABILITY_EXPECTED
 from tests.factories import institution, make_user
 from tests.moderation.test_moderation_rules import EXPECTED as MODERATION_EXPECTED
 from tests.permissions.test_participation_rules import EXPECTED as PARTICIPATION_EXPECTED
@@ -44,6 +45,7 @@ def test_every_rule_is_in_the_matrix():
     the moderation table of tests/moderation/test_moderation_rules.py, or the role x phase table
     of tests/questionnaires/test_questionnaire_rules.py."""
     covered = set(EXPECTED) | set(PARTICIPATION_EXPECTED) | set(MODERATION_EXPECTED) | set(QUESTIONNAIRE_EXPECTED)
+    covered |= set(ACCOUNTABILITY_EXPECTED)  # the role x phase table of tests/accountability/test_answer_rules.py
     assert set(RULES) - covered == set(), "rules that no table tests"
     assert covered - set(RULES) == set(), "tables name rules that do not exist"
 

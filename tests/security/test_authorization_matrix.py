@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from engage.accountability import services as answers
+from engage.accountability.models import AnswerStatus
 from engage.auth.models import Role
 from engage.consultations.phases import Phase
 from engage.moderation import services as moderation
@@ -51,6 +53,10 @@ STAFF = DRAFT_STAFF  # the consultation's own officers and the admins, whatever 
 
 EXPECTED = {
     #                                              anon   citizen blocked elsewh here   moder  admin
+    # Answering (and following up) the accepted proposal of the closed consultation: its institution only.
+    "accountability.answer":                       STAFF,
+    "accountability.awaiting":                     EVERYONE,
+    "accountability.progress":                     STAFF,
     "admin.axes":                                  ADMINS,
     "admin.edit_axis /admin/assi/<int:axis_id>":   ADMINS,
     "admin.edit_axis /admin/assi/nuovo":           ADMINS,
@@ -166,6 +172,9 @@ def world(db):
     moderation.report(make_user(), hidden, ReportReason.OFFENSIVE)
     case = moderation.case_for(hidden, create=False)
     moderation.hide(people["moderator"], case, ReportReason.OFFENSIVE)
+    closed = make_consultation(Phase.CLOSED)  # voting is over: the Provincia answers, and accepted this one
+    answered = make_proposal(closed, people["citizen"])
+    answers.answer_proposal(people["officer_here"], answered, status=AnswerStatus.ACCEPTED, body_it="Accolta.")
     draft = make_consultation(Phase.DRAFT, title_it=DRAFT_TITLE)
     draft_proposal = make_proposal(draft, make_user(), title=DRAFT_PROPOSAL_TITLE)
     questionnaire = make_questionnaire(consultation)
@@ -187,6 +196,9 @@ def world(db):
             "moderation.appeal": {"item_id": hidden.id},
             "institutions.detail": {"slug": provincia.slug},
             "masterplan.priority_point": {"slug": point.slug},
+            "accountability.answer": {"proposal_id": answered.id},
+            "accountability.progress": {"proposal_id": answered.id},
+            "accountability.awaiting": {"slug": provincia.slug},
         },
     }
 

@@ -103,6 +103,10 @@ def plausible_form(world) -> dict:
         "role": "moderator", "name": "Ente Nuovo", "kind": "agency", "role_it": "Ruolo.",
         "description_it": "Descrizione.", "number": "99", "axis": str(world["axis"].id),
         "institutions": str(world["institution"].id), "slug": "nuovo-slug",
+        # official answers and implementation milestones
+        "status": "accepted", "body_en": "Text.", "cost_estimate": "12500", "responsible_office": "Settore Viabilità",
+        "reached_on": (now - timedelta(days=1)).strftime("%Y-%m-%d"), "progress": "40", "note_it": "Lavori avviati.",
+        "note_en": "Works started.",
         # questionnaires
         "open_phase": "proposals", "anonymous": "y", "text_it": "Una domanda?", "options_it": "Sì\nNo",
         "required": "y", "min_choices": "0", "max_choices": "1", "has_other": "y",

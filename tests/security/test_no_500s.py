@@ -26,6 +26,8 @@ from datetime import timedelta
 
 import pytest
 
+from engage.accountability import services as answers
+from engage.accountability.models import AnswerStatus
 from engage.auth import services as accounts
 from engage.auth.models import Role
 from engage.consultations.phases import Phase
@@ -73,10 +75,10 @@ def drawn(seed: str, count: int = 1) -> list[str]:
 
 # What a list page reads from its query string.
 QUERY_PARAMETERS = ("stato", "punto", "asse", "ente", "comune", "q", "ordine", "pagina", "motivo",
-                    "consultazione", "rispondi", "per", "tipo")
+                    "consultazione", "rispondi", "per", "tipo", "risposta")
 LIST_ROUTES = {
     "consultations.index": ("stato", "punto", "asse", "ente"),
-    "proposals.index": ("stato", "punto", "comune", "q", "ordine", "pagina"),
+    "proposals.index": ("stato", "punto", "comune", "q", "ordine", "pagina", "risposta"),
     "consultations.discussion": ("rispondi",),
     "proposals.detail": ("rispondi",),
     "moderation.queue": ("consultazione", "motivo", "pagina"),
@@ -129,7 +131,15 @@ QUESTION = {"text_it": "Domanda {n}?", "text_en": "", "help_it": "", "help_en": 
             "options_it": "Uno\nDue\nTre", "options_en": "", "has_other": "y", "min_choices": "1",
             "max_choices": "2", "low_label_it": "", "low_label_en": "", "high_label_it": "", "high_label_en": ""}
 
+ANSWER = {"status": "accepted", "body_it": "La Provincia accoglie la proposta {n}.", "body_en": "Accepted {n}.",
+          "cost_estimate": "12500", "responsible_office": "Settore Viabilità"}
+MILESTONE = {"reached_on": (utcnow() - timedelta(days=1)).strftime("%Y-%m-%d"), "progress": "40",
+             "note_it": "Lavori avviati {n}.", "note_en": ""}
+
 FORMS = {
+    # On the accepted proposal of the closed consultation ("answered" in the world).
+    "accountability.answer": Form(ANSWER),
+    "accountability.progress": Form(MILESTONE),
     "admin.add_officer": Form({"institution": "@provincia"}),
     "admin.edit_axis /admin/assi/<int:axis_id>": Form(AXIS),
     "admin.edit_axis /admin/assi/nuovo": Form(AXIS),
@@ -226,12 +236,16 @@ def world(db):
     moderation.hide(moderator, moderation.case_for(hidden), ReportReason.OFF_TOPIC)
     point = priority_point(1)
     questionnaire = make_questionnaire(consultation)  # open now, nobody has answered yet
+    closed = make_consultation(Phase.CLOSED)  # voting is over: the Provincia accepted this proposal
+    answered = make_proposal(closed, citizen)
+    answers.answer_proposal(admin, answered, status=AnswerStatus.ACCEPTED, body_it="Accolta.")
     db.session.commit()  # a refused request rolls the session back: setup must survive it
     return {"admin": admin, "citizen": citizen, "consultation": consultation, "mine": mine, "theirs": theirs,
             "my_comment": my_comment, "their_comment": their_comment, "case": case, "hidden": hidden,
             "point": point, "provincia": institution("provincia-cremona"), "comune": institution("comune-cremona"),
             "questionnaire": questionnaire, "questionnaire_names": questionnaire_names(questionnaire),
-            "question_id": questionnaire.questions[2].id}  # multiple choice: every setting applies
+            "question_id": questionnaire.questions[2].id,  # multiple choice: every setting applies
+            "answered": answered}
 
 
 def url_arguments(world, endpoint: str) -> dict:
@@ -254,6 +268,9 @@ def url_arguments(world, endpoint: str) -> dict:
         "moderation.appeal": {"item_id": world["hidden"].id},
         "institutions.detail": {"slug": world["provincia"].slug},
         "masterplan.priority_point": {"slug": world["point"].slug},
+        "accountability.answer": {"proposal_id": world["answered"].id},
+        "accountability.progress": {"proposal_id": world["answered"].id},
+        "accountability.awaiting": {"slug": world["provincia"].slug},
     }.get(endpoint, {}))
     return values
 
