@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.core.db import UTCDateTime, str_enum, utcnow
@@ -42,7 +42,6 @@ class AnswerStatus(LabelledEnum):
                         AnswerStatus.IMPLEMENTED)
 
 
-DECISIONS = [status for status in AnswerStatus if status.is_decision]
 GOING_AHEAD = [status for status in AnswerStatus if status.goes_ahead]
 
 
@@ -59,7 +58,7 @@ class OfficialAnswer(Bilingual, db.Model):
     status: Mapped[AnswerStatus] = mapped_column(str_enum(AnswerStatus))
     body_it: Mapped[str] = mapped_column(Text)
     body_en: Mapped[str | None] = mapped_column(Text)
-    cost_estimate: Mapped[int | None] = mapped_column()  # euros
+    cost_estimate: Mapped[int | None] = mapped_column(BigInteger)  # euros: public works pass 2**31
     responsible_office: Mapped[str] = mapped_column(String(200), default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from engage.accountability.models import DECISIONS, GOING_AHEAD, OfficialAnswer
+from engage.accountability.models import GOING_AHEAD, OfficialAnswer
 from engage.consultations.models import Consultation
 from engage.core.db import utcnow
 from engage.core.numbers import percent, rounded
@@ -32,8 +32,12 @@ def owed_an_answer():
 
 
 def decided():
-    """SQL (with the answer outer-joined): the institution has given a decision."""
-    return OfficialAnswer.status.in_(DECISIONS)
+    """SQL (with the answer outer-joined): the institution has given a decision, at some point.
+
+    A decision once given meets the deadline for good, even if the answer is later set back
+    to "under evaluation": the board and the responsiveness figures read the same fact.
+    """
+    return OfficialAnswer.decided_at.is_not(None)
 
 
 def is_owed(proposal) -> bool:
@@ -51,8 +55,24 @@ def due_at(proposal) -> datetime:
 
 def is_overdue(proposal, now: datetime | None = None) -> bool:
     answer = proposal.official_answer
-    return (is_owed(proposal) and (answer is None or not answer.status.is_decision)
+    return (is_owed(proposal) and (answer is None or answer.decided_at is None)
             and due_at(proposal) < (now or utcnow()))
+
+
+@dataclass
+class Deadline:
+    due_at: datetime
+    overdue: bool
+
+
+def deadline(proposal, now: datetime | None = None) -> Deadline | None:
+    """When the proposal's answer is due, if it is owed one and no decision was given yet."""
+    answer = proposal.official_answer
+    if not is_owed(proposal) or (answer is not None and answer.decided_at is not None):
+        return None
+    if proposal.consultation.voting_from > (now or utcnow()):
+        return None  # nobody is owed an answer before voting starts
+    return Deadline(due_at(proposal), is_overdue(proposal, now))
 
 
 def _institution_consultations(institution_id: int) -> list[Consultation]:

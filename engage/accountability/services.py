@@ -2,18 +2,19 @@
 caller commits."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from engage.accountability.models import AnswerStatus, Milestone, OfficialAnswer
 from engage.auth.permissions import Refused, can
 from engage.core.db import utcnow
+from engage.core.forms import ROME
 from engage.extensions import db
 
 BODY_MAX = 10_000
 OFFICE_MAX = 200
-COST_MAX = 10**12
+COST_MAX = 10**12  # euros; a BIGINT column
 
 
 def answer_proposal(by, proposal, *, status: AnswerStatus, body_it: str, body_en: str | None = None,
@@ -41,9 +42,8 @@ def answer_proposal(by, proposal, *, status: AnswerStatus, body_it: str, body_en
     answer.answered_by_id, answer.updated_at = by.id, now
     if status.is_decision and answer.decided_at is None:
         answer.decided_at = now
-    if status is AnswerStatus.IMPLEMENTED:
-        answer.progress = 100
     db.session.flush()
+    answer.progress = _progress(answer)
     _tell_the_audience(proposal)
     return answer
 
@@ -57,19 +57,29 @@ def add_milestone(by, proposal, *, reached_on: date, progress: int, note_it: str
         raise Refused(_l("Say in Italian what was done."), status=422)
     if not 0 <= progress <= 100:
         raise Refused(_l("Progress is a percentage from 0 to 100."), status=422)
-    if reached_on > utcnow().date():
+    if reached_on > datetime.now(ROME).date():  # "today" is Cremona's, not UTC's
         raise Refused(_l("A milestone is something already done: its date cannot be in the future."), status=422)
     answer = proposal.official_answer
     milestone = Milestone(answer=answer, reached_on=reached_on, progress=progress, note_it=note_it[:BODY_MAX],
                           note_en=note_en[:BODY_MAX] if note_en else None, created_by_id=by.id)
     db.session.add(milestone)
     db.session.flush()
-    latest = max(answer.milestones, key=lambda m: (m.reached_on, m.id))
-    answer.progress = latest.progress
-    if answer.progress == 100 and answer.status is not AnswerStatus.IMPLEMENTED:
+    if _latest(answer).progress == 100:  # a backdated 100 % does not override a later step
         answer.status = AnswerStatus.IMPLEMENTED
+    answer.progress = _progress(answer)
     db.session.flush()
     return milestone
+
+
+def _progress(answer) -> int:
+    """Implemented means done; otherwise the latest milestone's figure (0 before any)."""
+    if answer.status is AnswerStatus.IMPLEMENTED:
+        return 100
+    return _latest(answer).progress if answer.milestones else 0
+
+
+def _latest(answer):
+    return max(answer.milestones, key=lambda m: (m.reached_on, m.id))
 
 
 def _tell_the_audience(proposal) -> None:

@@ -35,6 +35,7 @@ def paragraphs(text: str) -> Markup:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from engage.accountability.queries import deadline
     from engage.comments.models import Stance
     from engage.comments.queries import SHOWN_DEPTH
     from engage.core.markdown import markdown_markup
@@ -42,6 +43,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(can=can, language_names=LANGUAGE_NAMES,
                                  current_language=current_language, stances=Stance,
-                                 shown_depth=SHOWN_DEPTH, item_link=item_link)
+                                 shown_depth=SHOWN_DEPTH, item_link=item_link, answer_deadline=deadline)
     app.jinja_env.filters.update(localized=localized, localized_text=localized_text,
                                  paragraphs=paragraphs, markdown=markdown_markup)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, Select, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from engage.accountability.models import DECISIONS, AnswerStatus, OfficialAnswer
+from engage.accountability.models import AnswerStatus, OfficialAnswer
 from engage.consultations.models import Consultation
 from engage.extensions import db
 from engage.moderation.visibility import visible as moderation_visible
@@ -65,7 +65,7 @@ def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select
     elif filters.status is StatusFilter.WITHDRAWN:
         query = query.where(Proposal.status == ProposalStatus.WITHDRAWN)
     elif filters.status is StatusFilter.ANSWERED:
-        query = query.where(Proposal.official_answer.has(OfficialAnswer.status.in_(DECISIONS)))
+        query = query.where(Proposal.official_answer.has(OfficialAnswer.decided_at.is_not(None)))
     if filters.answer_status is not None:
         query = query.where(Proposal.official_answer.has(OfficialAnswer.status == filters.answer_status))
     if filters.words:

@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('status', sa.Enum('under_evaluation', 'accepted', 'partially_accepted', 'rejected', 'already_planned', 'implemented', name='answerstatus', native_enum=False, length=30), nullable=False),
     sa.Column('body_it', sa.Text(), nullable=False),
     sa.Column('body_en', sa.Text(), nullable=True),
-    sa.Column('cost_estimate', sa.Integer(), nullable=True),
+    sa.Column('cost_estimate', sa.BigInteger(), nullable=True),
     sa.Column('responsible_office', sa.String(length=200), nullable=False),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),

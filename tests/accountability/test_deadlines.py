@@ -270,10 +270,6 @@ def test_draft_consultations_owe_nothing_in_public(db, officer):
     assert queries.responsiveness(provincia(), now=DUE + DAY) == queries.Responsiveness(0, 0, 0, 0, None)
 
 
-@pytest.mark.xfail(reason="BUG: a decision given on time and later revised back to 'under evaluation' counts "
-                          "as answered on time in responsiveness() (decided_at is kept) but is listed as overdue "
-                          "by awaiting_answers() and is_overdue() (they look at the current status): the board "
-                          "and the figures disagree", strict=True)
 def test_the_board_and_the_figures_agree_when_an_answer_goes_back_under_evaluation(db, consultation, officer):
     proposal = qualified(consultation)
     answer(officer, proposal, S.ACCEPTED, at=CLOSE + 10 * DAY)

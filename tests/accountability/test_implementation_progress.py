@@ -209,9 +209,6 @@ def test_answering_implemented_sets_the_progress_to_100(db):
     assert proposal.official_answer.progress == 100
 
 
-@pytest.mark.xfail(reason="BUG: services.answer_proposal sets progress=100 for 'implemented' but never "
-                          "recomputes it: revising 'implemented' to 'accepted' keeps 100% with no milestone, "
-                          "shown on the page, in the list badge and first on the priority point page", strict=True)
 def test_correcting_implemented_back_to_accepted_puts_progress_back_to_the_latest_milestone(db):
     officer = officer_of_the_provincia()
     proposal = qualified(closed_consultation(days_ago=30))
@@ -267,9 +264,6 @@ def test_the_service_refuses_what_the_form_would(story):
     assert refusal.value.status == 422
 
 
-@pytest.mark.xfail(reason="BUG: services.add_milestone compares reached_on with utcnow().date(): between "
-                          "midnight and 01:00/02:00 in Cremona (Europe/Rome, the app's BABEL_DEFAULT_TIMEZONE) a "
-                          "milestone dated today is refused as 'in the future'", strict=True)
 def test_just_after_midnight_in_cremona_today_is_not_the_future(story, monkeypatch):
     # 22:30 UTC on 15 June 2026 is 00:30 on 16 June in Cremona (summer time, UTC+2).
     monkeypatch.setattr(answers, "utcnow", lambda: datetime(2026, 6, 15, 22, 30, tzinfo=UTC))

@@ -167,10 +167,6 @@ def test_in_italian_the_figures_use_italian_numbers(db, client):
     assert "66,7%" in html and "1,5" in html  # 2 of 3 on time; median of 1 and 2 days
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a qualified proposal without an answer does not show when its answer is due: "
-    "templates/accountability/_answer.html (whose comment promises the answer 'with its deadline') renders "
-    "nothing for visitors until an answer exists, so the due date is only on the officers' form and the board"))
 @pytest.mark.parametrize("days_ago", [5, 100], ids=["not-yet-due", "overdue"])
 def test_a_qualified_proposal_shows_by_when_its_answer_is_due(db, client, days_ago):
     from flask_babel import force_locale, format_date
