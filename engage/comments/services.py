@@ -13,6 +13,7 @@ from engage.core.markdown import render_markdown
 from engage.extensions import db
 from engage.moderation import services as moderation
 from engage.moderation.visibility import is_visible
+from engage.notifications.services import notify_reply
 from engage.votes import tally
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -51,6 +52,8 @@ def post_comment(author, consultation, *, body: str, proposal=None, parent: Comm
     tally.add_comments(comment.proposal_id, +1)
     if held:
         moderation.hold(comment)  # takes it out of the count until approved
+    elif parent is not None:
+        notify_reply(comment, parent)  # a held reply waits: nobody is told about what they cannot see
     return comment
 
 

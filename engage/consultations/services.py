@@ -10,6 +10,7 @@ from engage.consultations.models import Consultation, PhaseChange
 from engage.consultations.phases import Phase
 from engage.core.db import utcnow
 from engage.extensions import db
+from engage.notifications.services import announce_phase
 
 DEFAULT_PHASE_LENGTH = timedelta(days=14)
 TIMELINE = ("announced_at", "proposals_from", "voting_from", "voting_until", "results_at")
@@ -89,6 +90,7 @@ def move_to_phase(by, consultation, target: Phase, now: datetime | None = None) 
     c.results_at = now if target is Phase.RESULTS else None
     db.session.flush()
     _log(c, before, target, by, "moved by hand")
+    announce_phase(c, target, actor=by, now=now)  # followers hear of it now, not at the next timer run
 
 
 def _log(consultation, before: Phase, after: Phase, by, note: str) -> None:

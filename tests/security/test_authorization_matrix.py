@@ -104,6 +104,7 @@ EXPECTED = {
     "moderation.report @draft":                    DRAFT_STAFF,
     "moderation.transparency":                     EVERYONE,
     "notifications.index":                         SIGNED_IN,
+    "notifications.preferences":                   SIGNED_IN,
     # The blocked citizen gets the "not possible" page (409), as for every participation refusal.
     "proposals.create":                            (LOGIN, 200,   409,   200,   200,   200,   200),
     # In a draft nobody may propose yet: staff see why (409), others may not even look.

@@ -189,6 +189,11 @@ FORMS = {
     "moderation.decide": Form({"action": "dismiss", "reason": "spam", "note": "Nota."}),
     "moderation.report": Form({"reason": "spam", "details": "Pubblicità."}),
     "moderation.unblock": Form({"next": "/"}),
+    "notifications.preferences": Form({"answer": "daily", "reply": "off", "phase": "immediate",
+                                       "moderation": "immediate"}),
+    # The unsubscribe page's form (with its CSRF token), and the RFC 8058 one-click body; the URL's
+    # token is a live one for the admin (url_arguments).
+    "notifications.unsubscribe": Form({"List-Unsubscribe": "One-Click"}, who="anonymous"),
     "proposals.create": Form(PROPOSAL),
     "proposals.edit": Form({**PROPOSAL, "save": "1"}),
     "proposals.follow": Form({"follow": "1", "next": "/"}),
@@ -268,6 +273,8 @@ def url_arguments(world, endpoint: str) -> dict:
         "moderation.appeal": {"item_id": world["hidden"].id},
         "institutions.detail": {"slug": world["provincia"].slug},
         "masterplan.priority_point": {"slug": world["point"].slug},
+        "notifications.unsubscribe": {"token": make_token("unsubscribe", {"uid": world["admin"].id,
+                                                                         "topic": "reply"})},
         "accountability.answer": {"proposal_id": world["answered"].id},
         "accountability.progress": {"proposal_id": world["answered"].id},
         "accountability.awaiting": {"slug": world["provincia"].slug},
