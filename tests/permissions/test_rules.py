@@ -9,6 +9,7 @@ from tests.factories import institution, make_user
 from tests.moderation.test_moderation_rules import EXPECTED as MODERATION_EXPECTED
 from tests.permissions.test_participation_rules import EXPECTED as PARTICIPATION_EXPECTED
 from tests.questionnaires.test_questionnaire_rules import EXPECTED as QUESTIONNAIRE_EXPECTED
+from tests.results.test_results_rules import EXPECTED as RESULTS_EXPECTED
 
 PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
 
@@ -46,6 +47,7 @@ def test_every_rule_is_in_the_matrix():
     of tests/questionnaires/test_questionnaire_rules.py."""
     covered = set(EXPECTED) | set(PARTICIPATION_EXPECTED) | set(MODERATION_EXPECTED) | set(QUESTIONNAIRE_EXPECTED)
     covered |= set(ACCOUNTABILITY_EXPECTED)  # the role x phase table of tests/accountability/test_answer_rules.py
+    covered |= set(RESULTS_EXPECTED)  # the role x phase table of tests/results/test_results_rules.py
     assert set(RULES) - covered == set(), "rules that no table tests"
     assert covered - set(RULES) == set(), "tables name rules that do not exist"
 

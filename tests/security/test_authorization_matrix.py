@@ -37,6 +37,7 @@ from engage.auth.models import Role
 from engage.consultations.phases import Phase
 from engage.moderation import services as moderation
 from engage.moderation.models import ReportReason
+from engage.results.models import ReportDelivery
 from tests.factories import institution, make_comment, make_consultation, make_proposal, make_user, priority_point
 from tests.security.questionnaire_world import make_questionnaire
 
@@ -134,6 +135,22 @@ EXPECTED = {
     "questionnaires.results":                      STAFF,
     "questionnaires.results @draft":               DRAFT_STAFF,
     "questionnaires.texts":                        STAFF,
+    # Results: the open consultation still takes proposals, so its results (page, downloads, PDF) are
+    # its staff's until voting opens; a point's and an axis' (across public consultations) are
+    # everybody's; the reports sent to the institution are its staff's.
+    "results.axis":                                EVERYONE,
+    "results.axis_export":                         EVERYONE,
+    "results.consultation":                        STAFF,
+    "results.consultation @draft":                 DRAFT_STAFF,
+    "results.consultation_export":                 STAFF,
+    "results.consultation_export @draft":          DRAFT_STAFF,
+    "results.priority_point":                      EVERYONE,
+    "results.priority_point_export":               EVERYONE,
+    "results.report":                              STAFF,
+    "results.report @draft":                       DRAFT_STAFF,
+    "results.reports":                             STAFF,
+    "results.reports @draft":                      DRAFT_STAFF,
+    "results.stored_report":                       STAFF,
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
@@ -180,6 +197,9 @@ def world(db):
     draft_proposal = make_proposal(draft, make_user(), title=DRAFT_PROPOSAL_TITLE)
     questionnaire = make_questionnaire(consultation)
     draft_questionnaire = make_questionnaire(draft, published=False)
+    delivery = ReportDelivery(consultation_id=consultation.id, phase="proposals", pdf=b"%PDF-1.7 as sent",
+                              sha256="0" * 64, recipients="")  # a report sent earlier: served as stored
+    db.session.add(delivery)
     point = priority_point(1)
     db.session.commit()  # a refused request rolls the session back: setup must survive it
     public = {"consultation_id": consultation.id, "proposal_id": proposal.id, "comment_id": comment.id,
@@ -197,6 +217,12 @@ def world(db):
             "moderation.appeal": {"item_id": hidden.id},
             "institutions.detail": {"slug": provincia.slug},
             "masterplan.priority_point": {"slug": point.slug},
+            "results.priority_point": {"slug": point.slug},
+            "results.priority_point_export": {"slug": point.slug, "table": "proposte"},
+            "results.axis": {"slug": point.axis.slug},
+            "results.axis_export": {"slug": point.axis.slug, "table": "commenti", "fmt": "json"},
+            "results.consultation_export": {"table": "sintesi"},
+            "results.stored_report": {"delivery_id": delivery.id},
             "accountability.answer": {"proposal_id": answered.id},
             "accountability.progress": {"proposal_id": answered.id},
             "accountability.awaiting": {"slug": provincia.slug},

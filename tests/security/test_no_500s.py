@@ -35,6 +35,7 @@ from engage.core.db import utcnow
 from engage.core.tokens import make_token
 from engage.moderation import services as moderation
 from engage.moderation.models import ReportReason
+from engage.results.models import ReportDelivery
 from tests.factories import (PASSWORD, comune_named, form_token, institution, make_comment, make_consultation,
                              make_proposal, make_user, priority_point)
 from tests.security.questionnaire_world import make_questionnaire
@@ -212,6 +213,8 @@ FORMS = {
     "questionnaires.edit_question": Form(QUESTION),
     "questionnaires.move_question": Form({"direction": "up"}),
     "questionnaires.publish": Form({"publish": "1"}),
+    # The report of the world's consultation, made again (a PDF each time) and announced to its officers.
+    "results.regenerate": Form({}),
 }
 
 
@@ -241,6 +244,9 @@ def world(db):
     moderation.hide(moderator, moderation.case_for(hidden), ReportReason.OFF_TOPIC)
     point = priority_point(1)
     questionnaire = make_questionnaire(consultation)  # open now, nobody has answered yet
+    delivery = ReportDelivery(consultation_id=consultation.id, phase="proposals", pdf=b"%PDF-1.7 as sent",
+                              sha256="0" * 64, recipients="")  # a report sent earlier: served as stored
+    db.session.add(delivery)
     closed = make_consultation(Phase.CLOSED)  # voting is over: the Provincia accepted this proposal
     answered = make_proposal(closed, citizen)
     answers.answer_proposal(admin, answered, status=AnswerStatus.ACCEPTED, body_it="Accolta.")
@@ -250,7 +256,7 @@ def world(db):
             "point": point, "provincia": institution("provincia-cremona"), "comune": institution("comune-cremona"),
             "questionnaire": questionnaire, "questionnaire_names": questionnaire_names(questionnaire),
             "question_id": questionnaire.questions[2].id,  # multiple choice: every setting applies
-            "answered": answered}
+            "answered": answered, "delivery": delivery}
 
 
 def url_arguments(world, endpoint: str) -> dict:
@@ -273,6 +279,12 @@ def url_arguments(world, endpoint: str) -> dict:
         "moderation.appeal": {"item_id": world["hidden"].id},
         "institutions.detail": {"slug": world["provincia"].slug},
         "masterplan.priority_point": {"slug": world["point"].slug},
+        "results.priority_point": {"slug": world["point"].slug},
+        "results.priority_point_export": {"slug": world["point"].slug, "table": "proposte"},
+        "results.axis": {"slug": world["point"].axis.slug},
+        "results.axis_export": {"slug": world["point"].axis.slug, "table": "commenti"},
+        "results.consultation_export": {"table": "sintesi"},
+        "results.stored_report": {"delivery_id": world["delivery"].id},
         "notifications.unsubscribe": {"token": make_token("unsubscribe", {"uid": world["admin"].id,
                                                                          "topic": "reply"})},
         "accountability.answer": {"proposal_id": world["answered"].id},
