@@ -36,7 +36,8 @@ def spread_people() -> None:
     chosen = rng.choices([c for c, _ in comuni], weights=[p for _, p in comuni], k=len(ids))
     bands = [band.value for band in AgeBand]
     db.session.execute(sa.update(User), [
-        {"id": uid, "comune_id": comune, "age_band": bands[uid % len(bands)]} for uid, comune in zip(ids, chosen)])
+        {"id": uid, "comune_id": comune, "age_band": bands[uid % len(bands)]}
+        for uid, comune in zip(ids, chosen, strict=True)])
     db.session.commit()
 
 

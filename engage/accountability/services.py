@@ -44,7 +44,7 @@ def answer_proposal(by, proposal, *, status: AnswerStatus, body_it: str, body_en
         answer.decided_at = now
     db.session.flush()
     answer.progress = _progress(answer)
-    _tell_the_audience(proposal)
+    _tell_the_audience(proposal, by)
     return answer
 
 
@@ -82,14 +82,10 @@ def _latest(answer):
     return max(answer.milestones, key=lambda m: (m.reached_on, m.id))
 
 
-def _tell_the_audience(proposal) -> None:
-    """Its author, supporters and followers hear of the answer (per their preferences)."""
+def _tell_the_audience(proposal, by) -> None:
+    """Its author, supporters and followers hear of the answer (by their preferences)."""
     from engage.core.urls import path_for
-    from engage.notifications import services as notifications
+    from engage.notifications.services import notify_proposal_audience
 
     link = path_for("proposals.detail", proposal_id=proposal.id) + "#risposta-ufficiale"
-    tell = getattr(notifications, "notify_proposal_audience", None)
-    if tell is not None:
-        tell(proposal, "answer", link)
-    else:  # until per-person preferences exist: the author at least
-        notifications.notify(proposal.author_id, "answer", link=link)
+    notify_proposal_audience(proposal, "answer", link, actor=by)

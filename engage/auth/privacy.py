@@ -22,6 +22,8 @@ from engage.follows.models import Follow
 from engage.institutions.models import InstitutionMembership
 from engage.moderation.models import ModerationCase, Report
 from engage.notifications.models import Notification
+from engage.core.mail import OutboundMail
+from engage.notifications.models import NotificationPreference
 from engage.proposals.models import Proposal
 from engage.questionnaires.models import Response
 from engage.questionnaires.queries import personal_answers
@@ -68,6 +70,9 @@ def personal_data(user: User) -> dict[str, list[dict]]:
         "notifications": _rows(select(Notification).where(Notification.user_id == user.id),
                                ["kind", "link", "reason", "created_at", "read_at"]),
         "questionnaire_answers": personal_answers(user),
+        "notification_preferences": _rows(select(NotificationPreference)
+                                          .where(NotificationPreference.user_id == user.id),
+                                          ["topic", "delivery"]),
     }
 
 
@@ -97,7 +102,9 @@ def delete_account(user: User, password: str) -> None:
     # Answers stay in the results, as anonymous ones do.
     db.session.execute(update(Response).where(Response.respondent_id == user.id).values(respondent_id=None))
     for model, column in ((Follow, Follow.user_id), (Notification, Notification.user_id),
-                          (InstitutionMembership, InstitutionMembership.user_id)):
+                          (InstitutionMembership, InstitutionMembership.user_id),
+                          (NotificationPreference, NotificationPreference.user_id),
+                          (OutboundMail, OutboundMail.user_id)):
         db.session.execute(delete(model).where(column == user.id))
     # The row stays, empty, so one-support-per-person and the supports themselves hold.
     user.email = f"deleted-{user.id}@invalid"

@@ -206,6 +206,10 @@ def approve(actor, case: ModerationCase, note: str = "") -> None:
     _audit(actor, "approve", case=case, subject=item.author, note=note, before=Moderation.PENDING.value,
            after=Moderation.VISIBLE.value)
     notify(item.author_id, "approved", link=item_link(item))
+    if isinstance(item, Comment) and item.parent_id is not None:  # a held reply reaches its parent now
+        from engage.notifications.services import notify_reply
+
+        notify_reply(item, db.session.get(Comment, item.parent_id))
 
 
 def decide_appeal(actor, case: ModerationCase, *, uphold: bool, note: str = "") -> None:

@@ -61,4 +61,5 @@ class Proposal(Moderated, TimestampMixin, db.Model):
         return f"<Proposal {self.id} {self.title[:30]!r}>"
 
     def qualifies(self, threshold: int) -> bool:
-        return threshold > 0 and self.support_count >= threshold
+        """Enough supports for an official answer; a threshold of 0 asks for none."""
+        return self.support_count >= threshold

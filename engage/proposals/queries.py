@@ -61,7 +61,7 @@ def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select
     if filters.comune_id:
         query = query.where(Proposal.comune_id == filters.comune_id)
     if filters.status is StatusFilter.QUALIFIED:
-        query = query.where(Proposal.support_count >= max(consultation.support_threshold, 1))
+        query = query.where(Proposal.support_count >= consultation.support_threshold)  # as Proposal.qualifies
     elif filters.status is StatusFilter.WITHDRAWN:
         query = query.where(Proposal.status == ProposalStatus.WITHDRAWN)
     elif filters.status is StatusFilter.ANSWERED:

@@ -96,11 +96,14 @@ def render(header: list[str], rows: list[list], fmt: str, sheet: str) -> tuple[b
 
 
 def _xlsx_cell(value):
-    from openpyxl.cell import WriteOnlyCell  # noqa: F401  (kept import local: openpyxl is heavy)
+    """Text that a spreadsheet would run is defused; characters XML 1.0 forbids (a pasted
+    vertical tab, an escape) are dropped, or the whole file could not be written."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
 
 
 def filename(scope: Scope, name: str, fmt: str) -> str:

@@ -51,7 +51,7 @@ def officers_of(consultation) -> list[User]:
 def deliver(consultation, *, by=None) -> ReportDelivery:
     """Generate, keep and announce the report: the officers get a notification with its link
     (and an e-mail, by their preferences). The caller commits."""
-    from engage.notifications.services import notify
+    from engage.notifications.services import notify_institution_officers
 
     pdf = render_pdf(consultation)
     officers = officers_of(consultation)
@@ -61,8 +61,7 @@ def deliver(consultation, *, by=None) -> ReportDelivery:
     db.session.add(delivery)
     db.session.flush()
     link = path_for("results.stored_report", consultation_id=consultation.id, delivery_id=delivery.id)
-    for officer in officers:
-        notify(officer.id, "report_ready", link=link)
+    notify_institution_officers(consultation.institution, "report_ready", link, consultation=consultation)
     return delivery
 
 

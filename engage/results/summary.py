@@ -157,8 +157,7 @@ def _ranking(scope: Scope, threshold: int | None, size: int) -> list[RankedPropo
         .options(joinedload(Proposal.official_answer), joinedload(Proposal.priority_point),
                  joinedload(Proposal.author))
         .order_by(Proposal.support_count.desc(), Proposal.id).limit(size)))
-    rows = [RankedProposal(p, p.support_count,
-                           qualifies=threshold is not None and p.support_count >= max(threshold, 1))
+    rows = [RankedProposal(p, p.support_count, qualifies=threshold is not None and p.qualifies(threshold))
             for p in ranked]
     by_id = {row.proposal.id: row for row in rows}
     if by_id:

@@ -219,21 +219,35 @@ def test_a_mail_goes_to_the_address_the_account_has_when_it_is_sent(db, mailbox,
     assert mailbox.to("sara.nuova@example.org") and not mailbox.to("sara.vecchia@example.org")
 
 
-def test_a_mail_for_an_account_deleted_meanwhile_is_dropped_not_sent(db, mailbox, send_mail_queue):
+def test_deleting_an_account_takes_its_queued_mail_with_it(db, mailbox, send_mail_queue):
     from engage.auth.privacy import delete_account
     from tests.factories import PASSWORD
 
     gino = make_user(email="gino@example.org")
     notifications.notify(gino.id, "restored", link="/")
     db.session.commit()
+    assert db.session.query(OutboundMail).filter_by(user_id=gino.id).count() == 1
     delete_account(gino, PASSWORD)
+    db.session.commit()
+
+    assert db.session.query(OutboundMail).filter_by(user_id=gino.id).count() == 0
+    send_mail_queue()
+    assert mailbox.messages == []
+
+
+def test_a_mail_whose_account_was_closed_after_queueing_is_dropped_at_sending(db, mailbox, send_mail_queue):
+    """Defence in depth: whatever removed the person, the worker checks again before sending."""
+    from engage.core.db import utcnow
+
+    gino = make_user(email="gino@example.org")
+    notifications.notify(gino.id, "restored", link="/")
+    gino.deleted_at = utcnow()
     db.session.commit()
 
     output = send_mail_queue()
 
     assert "dropped 1" in output
     assert mailbox.messages == []
-    assert db.session.query(OutboundMail).filter_by(user_id=gino.id).count() == 0
 
 
 def test_without_a_mail_server_the_worker_writes_the_outbox_folder(db, app, monkeypatch, tmp_path, send_mail_queue):

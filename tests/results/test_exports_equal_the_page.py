@@ -225,12 +225,6 @@ def test_point_and_axis_downloads_are_there_too(story, client):
         assert [undefused(b) for b in bodies] == w.COMMENT_BODIES[1:], url  # no general discussion there
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a comment whose text holds a control character that XML 1.0 forbids (a vertical tab or an ESC, "
-    "as text pasted from a word processor or a terminal carries) is accepted by POST /proposte/<id>/commenti, "
-    "and then GET /consultazioni/<id>/risultati/commenti.xlsx answers 500 for everybody: "
-    "engage/results/exports.py render() hands the text to openpyxl, which raises IllegalCharacterError. "
-    "Expected: the download works, with the forbidden characters dropped (the CSV and JSON keep working)"))
 def test_a_pasted_control_character_does_not_break_the_xlsx(story, client, client_as):
     anna = client_as(story.people["anna"])
     url = f"/proposte/{story.proposals['P1'].id}"

@@ -189,12 +189,6 @@ def test_the_scheduler_can_look_ahead_with_a_frozen_clock(closing, db):
     assert {c.id for c in consultations_needing_a_report(earlier)} == {closing["results"].id}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: engage/results/report.py deliver() calls notify(officer.id, 'report_ready', link=link) without "
-    "consultation=consultation, so the Notification row has consultation_id NULL and cannot name the "
-    "consultation: /notifiche shows a generic 'A consultation report for your institution is ready.' (the "
-    "e-mail subject a generic 'Consultation report ready'), and an officer of several consultations cannot "
-    "tell which one without opening the PDF"))
 def test_the_officer_reads_which_consultation_the_report_is_about(closing, runner, client_as, db):
     runner.invoke(args=["results", "send-reports"])
     officer = closing["officers"][0]

@@ -145,11 +145,6 @@ def test_a_withdrawn_proposal_keeps_its_supports_but_is_owed_no_answer(db):
     assert figures.answers == {None: 1}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: with support_threshold=0 the ranking marks only proposals with at least 1 support as "
-    "qualified (summary._ranking uses max(threshold, 1)), while owed_an_answer() (support_count >= 0) "
-    "makes every proposal owed an answer, so the page says '2 proposals are owed an official answer' "
-    "next to a single 'Qualified' badge"))
 def test_with_a_threshold_of_zero_the_qualified_flags_agree_with_the_answers_owed(db):
     consultation = make_consultation(Phase.VOTING, support_threshold=0)
     supported, unsupported = make_proposal(consultation), make_proposal(consultation)
