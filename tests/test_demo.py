@@ -57,3 +57,31 @@ def test_the_demo_questionnaires_are_reachable_and_answered(runner, client, db):
             assert response_counts(questionnaire.id)[0] >= 3
         if questionnaire.is_closed:
             assert client.get(f"/questionari/{questionnaire.id}/risultati").status_code == 200
+
+
+def test_the_demo_shows_answers_deadlines_progress_and_reports(runner, client, db):
+    """What became of proposals: an accepted one with milestones, one under evaluation, one
+    overdue on the Comune's public board, and the closed consultations' reports on record."""
+    from engage.accountability.models import AnswerStatus, OfficialAnswer
+    from engage.institutions.models import Institution
+    from engage.results.models import ReportDelivery
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    answers = list(db.session.scalars(select(OfficialAnswer)))
+    assert {a.status for a in answers} >= {AnswerStatus.ACCEPTED, AnswerStatus.UNDER_EVALUATION}
+    accepted = next(a for a in answers if a.status is AnswerStatus.ACCEPTED)
+    assert accepted.milestones and 0 < accepted.progress < 100
+    assert db.session.scalar(select(func.count()).select_from(ReportDelivery)) >= 2
+
+    comune = db.session.scalar(select(Institution).where(Institution.slug == "comune-cremona"))
+    institution_page = client.get(f"/enti/{comune.slug}").get_data(as_text=True)
+    assert f'href="/enti/{comune.slug}/risposte-attese"' in institution_page
+    board = client.get(f"/enti/{comune.slug}/risposte-attese")
+    assert board.status_code == 200 and "/proposte/" in board.get_data(as_text=True)
+
+    proposal_page = client.get(f"/proposte/{accepted.proposal_id}").get_data(as_text=True)
+    assert 'id="risposta-ufficiale"' in proposal_page
+    consultation_page = client.get(f"/consultazioni/{accepted.proposal.consultation_id}").get_data(as_text=True)
+    assert f'href="/consultazioni/{accepted.proposal.consultation_id}/risultati"' in consultation_page
+    assert client.get(f"/consultazioni/{accepted.proposal.consultation_id}/risultati").status_code == 200
+    assert 'href="/assi/' in client.get("/").get_data(as_text=True)

@@ -71,9 +71,11 @@ def seed_accounts() -> list[User]:
 
 
 def load_demo() -> list[User]:
+    from engage.demo.accountability import seed_accountability
     from engage.demo.content import seed_consultations, seed_moderation
 
     users = seed_accounts()
     seed_consultations()
     seed_moderation()
+    seed_accountability()
     return users
