@@ -196,7 +196,9 @@ def test_the_author_is_notified_in_the_app(story, client_as, db):
     assert not db.session.scalars(select(Notification).where(Notification.user_id == story["officer"].id)).all()
 
 
-def test_the_authors_notification_list_says_in_words_that_the_proposal_was_answered(story, client_as):
+def test_the_authors_notification_list_says_in_words_that_the_proposal_was_answered(story, client_as, db):
+    story["author"].locale = "en"  # the account's language wins over the browser's
+    db.session.commit()
     post_answer(client_as(story["officer"]), story["proposal"])
 
     html = client_as(story["author"]).get("/notifiche", headers={"Accept-Language": "en"}).get_data(as_text=True)
