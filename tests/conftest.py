@@ -103,6 +103,13 @@ class Mailbox:
         assert match, "no link in the mail"
         return match.group(0)
 
+    def path_in(self, message) -> str:
+        """The mail's first link as a path on the site (its host comes from PUBLIC_URL)."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.link_in(message))
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

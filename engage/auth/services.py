@@ -4,13 +4,14 @@ Services flush; the caller commits once.
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from engage.auth.models import AgeBand, Role, User, new_session_token
 from engage.core.db import utcnow
 from engage.core.mail import send_template_mail
+from engage.core.urls import path_for, public_url
 from engage.core.tokens import make_token, read_token
 from engage.extensions import db
 from engage.institutions.models import Institution, InstitutionMembership
@@ -61,8 +62,8 @@ def register_user(*, email: str, display_name: str, password: str, comune: Comun
     if existing is not None:
         send_template_mail(existing.email, _l("Someone tried to register with your address"),
                            "already_registered", locale=existing.locale, user=existing,
-                           login_url=url_for("auth.login", _external=True),
-                           reset_url=url_for("auth.forgot_password", _external=True))
+                           login_url=public_url(path_for("auth.login")),
+                           reset_url=public_url(path_for("auth.forgot_password")))
         return None
     if display_name_taken(display_name):
         raise AccountError(_l("This public name is already in use: please choose another."),
@@ -81,7 +82,7 @@ def send_confirmation(user: User) -> None:
     token = make_token(CONFIRM_PURPOSE, {"uid": user.id, "email": user.email})
     send_template_mail(user.email, _l("Confirm your e-mail address"), "confirm_email",
                        locale=user.locale, user=user,
-                       confirm_url=url_for("auth.confirm_email", token=token, _external=True),
+                       confirm_url=public_url(path_for("auth.confirm_email", token=token)),
                        hours=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600)
 
 
@@ -131,7 +132,7 @@ def request_password_reset(email: str) -> None:
     token = make_token(RESET_PURPOSE, {"uid": user.id, "pw": user.password_hash[-16:]})
     send_template_mail(user.email, _l("Reset your password"), "reset_password",
                        locale=user.locale, user=user,
-                       reset_url=url_for("auth.reset_password", token=token, _external=True),
+                       reset_url=public_url(path_for("auth.reset_password", token=token)),
                        hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)
 
 
@@ -241,7 +242,7 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
     token = make_token(EMAIL_CHANGE_PURPOSE, {"uid": user.id, "email": new_email})
     # Sent even when the address is taken: the answer on screen never says whose it is.
     send_template_mail(new_email, _l("Confirm your new e-mail address"), "change_email", locale=user.locale,
-                       user=user, confirm_url=url_for("auth.confirm_email_change", token=token, _external=True),
+                       user=user, confirm_url=public_url(path_for("auth.confirm_email_change", token=token)),
                        hours=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600)
 
 

@@ -15,28 +15,13 @@ from flask_babel import ngettext
 
 from engage.core.mail import OutboundMail, enqueue_mail
 from engage.core.tokens import make_token, read_token
-from engage.core.urls import path_for
+from engage.core.urls import path_for, public_url
 from engage.notifications import kinds
 
 log = logging.getLogger(__name__)
 
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 365 * 86400  # a year: old mails keep working (NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE)
-FALLBACK_PUBLIC_URL = "http://localhost:5000"
-
-
-def public_url(path: str) -> str:
-    """An absolute URL for a path on the site, for mails (and anything sent out of the site)."""
-    base = current_app.config.get("PUBLIC_URL")
-    if not base:
-        server = current_app.config.get("SERVER_NAME")
-        if server:
-            base = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server}"
-        else:
-            base = FALLBACK_PUBLIC_URL
-            if current_app.config.get("ENGAGE_ENV") == "production":
-                log.warning("PUBLIC_URL is not set: mail links point to %s", base)
-    return base.rstrip("/") + "/" + path.lstrip("/")
 
 
 # Unsubscribe tokens --------------------------------------------------------------------------
