@@ -1,8 +1,8 @@
 """Read queries on answers and deadlines: the institution's board, its responsiveness, the
 priority point's work in progress. Shared by the pages, the results and (later) the API.
 
-A proposal is owed an answer when it qualified (Proposal.qualifies: enough supports, and a
-threshold of 0 asks for none; or every proposal when the consultation says so), is public and
+A proposal is owed an answer when it qualified (Proposal.qualifies: enough supports, where a
+threshold of 0 means none; or every proposal when the consultation says so), is public and
 was not withdrawn; it is due `answer_days` after voting
 closes. Deadlines are computed per consultation (a few per institution), then one query
 finds the proposals.
@@ -29,7 +29,8 @@ def owed_an_answer():
     """SQL: the proposal (joined with its consultation) is owed an official answer."""
     return and_(visible(Proposal), Proposal.status == ProposalStatus.PUBLISHED,
                 or_(Consultation.answer_all_proposals.is_(True),
-                    Proposal.support_count >= Consultation.support_threshold))
+                    and_(Consultation.support_threshold > 0,
+                         Proposal.support_count >= Consultation.support_threshold)))
 
 
 def decided():
@@ -47,7 +48,7 @@ def is_owed(proposal) -> bool:
 
     consultation = proposal.consultation
     return (is_visible(proposal) and proposal.status is ProposalStatus.PUBLISHED
-            and (consultation.answer_all_proposals or proposal.qualifies(consultation.support_threshold)))
+            and proposal.qualifies(consultation))
 
 
 def due_at(proposal) -> datetime:

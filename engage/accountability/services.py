@@ -33,6 +33,7 @@ def answer_proposal(by, proposal, *, status: AnswerStatus, body_it: str, body_en
         raise Refused(_l("Give the cost in whole euros, from 0."), status=422)
     now = now or utcnow()
     answer = proposal.official_answer
+    news = answer is None or answer.status is not status  # a reworded reply is not news to announce
     if answer is None:
         answer = OfficialAnswer(proposal=proposal, created_at=now)
         db.session.add(answer)
@@ -44,7 +45,8 @@ def answer_proposal(by, proposal, *, status: AnswerStatus, body_it: str, body_en
         answer.decided_at = now
     db.session.flush()
     answer.progress = _progress(answer)
-    _tell_the_audience(proposal, by)
+    if news:
+        _tell_the_audience(proposal, by)
     return answer
 
 

@@ -236,15 +236,6 @@ def enqueue_mail(to: str, subject: str, body: str, *, headers: dict | None = Non
     return mail
 
 
-def enqueue_template_mail(to: str, subject: str, template: str, *, locale: str, headers: dict | None = None,
-                          user_id: int | None = None, **context) -> OutboundMail:
-    """`send_template_mail`, through the queue."""
-    with force_locale(locale):
-        body = render_template(f"mail/{template}.txt", **context)
-        subject_text = str(subject)
-    return enqueue_mail(to, subject_text, body, headers=headers, user_id=user_id)
-
-
 def retry_delay(attempts: int) -> timedelta:
     """After the n-th failed attempt: the base, doubled each time, up to the maximum."""
     base, ceiling = _setting("MAIL_QUEUE_RETRY_BASE"), _setting("MAIL_QUEUE_RETRY_MAX")

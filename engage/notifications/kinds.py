@@ -87,8 +87,11 @@ def _phase_label(code: str) -> str:
 
 
 def _title(n) -> str:
+    """The proposal's title only while the public may read it (a hidden one is never named)."""
+    from engage.moderation.visibility import is_visible
+
     if n.proposal is not None:
-        return n.proposal.title
+        return n.proposal.title if is_visible(n.proposal) else ""
     if n.consultation is not None:
         return n.consultation.localized("title").text
     return ""
@@ -119,9 +122,9 @@ def sentence(n) -> str:
             return _("The institution has given its official answer to a proposal you follow.")
         return _("The institution has given its official answer to the proposal “%(title)s”.", title=title)
     if kind == "reply":
-        if n.proposal is not None:
+        if n.proposal is not None and title:
             return _("Someone replied to your comment on the proposal “%(title)s”.", title=title)
-        if n.consultation is not None:
+        if n.proposal is None and n.consultation is not None:
             return _("Someone replied to your comment in the discussion of “%(title)s”.", title=title)
         return _("Someone replied to your comment.")
     if kind == "phase":

@@ -60,6 +60,11 @@ class Proposal(Moderated, TimestampMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.title[:30]!r}>"
 
-    def qualifies(self, threshold: int) -> bool:
-        """Enough supports for an official answer; a threshold of 0 asks for none."""
-        return self.support_count >= threshold
+    def qualifies(self, consultation) -> bool:
+        """Owed an official answer by its supports, or because the consultation answers them all.
+
+        A threshold of 0 means "no threshold": nothing qualifies by supports alone. The same
+        rule in SQL is accountability.queries.owed_an_answer(); the list filter follows it too.
+        """
+        threshold = consultation.support_threshold
+        return consultation.answer_all_proposals or (threshold > 0 and self.support_count >= threshold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Select, cast, func, or_, select
+from sqlalchemy import BigInteger, Select, cast, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from engage.accountability.models import AnswerStatus, OfficialAnswer
@@ -61,7 +61,9 @@ def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select
     if filters.comune_id:
         query = query.where(Proposal.comune_id == filters.comune_id)
     if filters.status is StatusFilter.QUALIFIED:
-        query = query.where(Proposal.support_count >= consultation.support_threshold)  # as Proposal.qualifies
+        if not consultation.answer_all_proposals:  # as Proposal.qualifies
+            threshold = consultation.support_threshold
+            query = query.where(Proposal.support_count >= threshold if threshold > 0 else false())
     elif filters.status is StatusFilter.WITHDRAWN:
         query = query.where(Proposal.status == ProposalStatus.WITHDRAWN)
     elif filters.status is StatusFilter.ANSWERED:

@@ -119,7 +119,7 @@ def results(questionnaire, *, breakdown: str | None = None, texts: int = TEXTS_O
         counts[question_id, option_id, value] = count
     respondents = _respondents(questions, counts, submitted)
     shown_texts, text_counts = _texts(questionnaire.id, texts)
-    grouped = _grouped_counts(questionnaire.id, questions, breakdown) if breakdown in Breakdown.ALL else None
+    grouped = _grouped_counts(questions, breakdown) if breakdown in Breakdown.ALL else None
 
     results_ = []
     for question in questions:
@@ -140,7 +140,7 @@ def results(questionnaire, *, breakdown: str | None = None, texts: int = TEXTS_O
                                                       QuestionKind.SCALE):
             result.groups = grouped(question)
         results_.append(result)
-    return Results(questionnaire, responses, drafts, results_, _by_comune(submitted, responses),
+    return Results(questionnaire, responses, drafts, results_, _by_comune(submitted),
                    _by_age(submitted, responses), breakdown if grouped is not None else None)
 
 
@@ -228,7 +228,7 @@ def text_answers(question):
             .order_by(Answer.id.desc()))
 
 
-def _by_comune(submitted, responses: int) -> list[ComuneFigure]:
+def _by_comune(submitted) -> list[ComuneFigure]:
     rows = db.session.execute(
         select(Response.comune_id, func.count()).where(Response.id.in_(submitted))
         .group_by(Response.comune_id)).all()
@@ -252,7 +252,7 @@ def _by_age(submitted, responses: int):
     return rows
 
 
-def _grouped_counts(questionnaire_id: int, questions, breakdown: str):
+def _grouped_counts(questions, breakdown: str):
     """Counts per question, option (or scale value) and group: two queries for the whole page."""
     group = Response.age_band if breakdown == Breakdown.AGE else Response.comune_id
     kinds = {q.id: q.kind for q in questions

@@ -64,8 +64,18 @@ class QuestionForm(FlaskForm):
     FIELDS = ("text_it", "text_en", "help_it", "help_en", "required", "has_other", "min_choices",
               "max_choices", "low_label_it", "low_label_en", "high_label_it", "high_label_en")
 
+    def validate_options_it(self, field) -> None:
+        if any(len(line) > 300 for line in _lines(field.data)):
+            from wtforms import ValidationError
+
+            raise ValidationError(_l("Each option can be at most 300 characters long."))
+
     def validate_options_en(self, field) -> None:
         english = _lines(field.data)
+        if any(len(line) > 300 for line in english):
+            from wtforms import ValidationError
+
+            raise ValidationError(_l("Each option can be at most 300 characters long."))
         if english and len(english) != len(_lines(self.options_it.data)):
             from wtforms import ValidationError
 
@@ -74,7 +84,7 @@ class QuestionForm(FlaskForm):
 
     def options(self) -> list[tuple[str, str | None]]:
         italian, english = _lines(self.options_it.data), _lines(self.options_en.data)
-        return [(it[:300], (english[i][:300] if i < len(english) else None)) for i, it in enumerate(italian)]
+        return [(it, english[i] if i < len(english) else None) for i, it in enumerate(italian)]
 
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in self.FIELDS}

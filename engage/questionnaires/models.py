@@ -43,11 +43,6 @@ class QuestionKind(LabelledEnum):
         return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING)
 
     @property
-    def body_html(self) -> Markup:
-        """Plain text, never Markdown: shown escaped, line breaks kept."""
-        return Markup("<p>") + escape(self.body).replace("\n", Markup("<br>")) + Markup("</p>")
-
-    @property
     def is_text(self) -> bool:
         return self in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 

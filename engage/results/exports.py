@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from engage.comments.models import Comment
-from engage.core.csvexport import to_csv
+from engage.core.csvexport import safe_cell, to_csv
 from engage.extensions import db
 from engage.proposals.models import Proposal
 from engage.results.summary import Scope, Summary, _comments_in
@@ -102,8 +102,7 @@ def _xlsx_cell(value):
 
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def filename(scope: Scope, name: str, fmt: str) -> str:

@@ -30,7 +30,7 @@ class ReportDelivery(db.Model):
     phase: Mapped[str] = mapped_column(String(20))  # the consultation's phase when generated
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    recipients: Mapped[str] = mapped_column(Text, default="")  # e-mail addresses told, one per line
+    recipients: Mapped[str] = mapped_column(Text, default="")  # ids of the officers told, one per line
 
     consultation: Mapped[Consultation] = relationship()
     generated_by: Mapped[User | None] = relationship()

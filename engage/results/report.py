@@ -57,7 +57,7 @@ def deliver(consultation, *, by=None) -> ReportDelivery:
     officers = officers_of(consultation)
     delivery = ReportDelivery(consultation_id=consultation.id, generated_by_id=by.id if by else None,
                               phase=consultation.phase.value, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-                              recipients="\n".join(o.email for o in officers), generated_at=utcnow())
+                              recipients="\n".join(str(o.id) for o in officers), generated_at=utcnow())
     db.session.add(delivery)
     db.session.flush()
     link = path_for("results.stored_report", consultation_id=consultation.id, delivery_id=delivery.id)

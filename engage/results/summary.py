@@ -157,7 +157,7 @@ def _ranking(scope: Scope, threshold: int | None, size: int) -> list[RankedPropo
         .options(joinedload(Proposal.official_answer), joinedload(Proposal.priority_point),
                  joinedload(Proposal.author))
         .order_by(Proposal.support_count.desc(), Proposal.id).limit(size)))
-    rows = [RankedProposal(p, p.support_count, qualifies=threshold is not None and p.qualifies(threshold))
+    rows = [RankedProposal(p, p.support_count, qualifies=threshold is not None and p.qualifies(p.consultation))
             for p in ranked]
     by_id = {row.proposal.id: row for row in rows}
     if by_id:
@@ -247,10 +247,10 @@ def _answers(scope: Scope) -> dict[AnswerStatus | None, int]:
 def _overdue(scope: Scope, now: datetime) -> int:
     """Owed, without a decision, past the consultation's deadline (computed per consultation)."""
     rows = db.session.execute(
-        select(Consultation.voting_until, Consultation.answer_days, func.count(Proposal.id))
+        select(Consultation.id, func.count(Proposal.id))
         .select_from(Proposal).join(Proposal.consultation).outerjoin(Proposal.official_answer)
         .where(scope.proposals(), owed_an_answer(), or_(OfficialAnswer.id.is_(None), ~decided()))
-        .group_by(Consultation.id, Consultation.voting_until, Consultation.answer_days)).all()
-    from datetime import timedelta
-
-    return sum(count for until, days, count in rows if until + timedelta(days=days) < now)
+        .group_by(Consultation.id)).all()
+    due = {c.id: c.answers_due_at for c in db.session.scalars(
+        select(Consultation).where(Consultation.id.in_([cid for cid, _ in rows])))} if rows else {}
+    return sum(count for consultation_id, count in rows if due[consultation_id] < now)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engage.auth.permissions import require
 from engage.comments.models import Stance
+from engage.consultations.phases import Phase
 from engage.consultations.queries import consultation_for_page
 from engage.core import limits
 from engage.core.forms import ActionForm
@@ -115,12 +116,16 @@ def stored_report(consultation_id, delivery_id):
 
 @bp.post("/consultazioni/<int:consultation_id>/rapporti")
 @login_required
+@limits.on_post(limits.PDF_REPORTS)
 def regenerate(consultation_id):
     consultation = consultation_for_page(consultation_id) or abort(404)
     require("consultation.manage", consultation)
     if not ActionForm().validate_on_submit():
         abort(400)
-    deliver(consultation, by=current_user)
+    try:
+        deliver(consultation, by=current_user)
+    except ReportUnavailable:
+        abort(503)
     db.session.commit()
     flash(_("The report has been generated and the institution's officers have been told."), "success")
     return redirect(url_for("results.reports", consultation_id=consultation.id))
@@ -135,4 +140,4 @@ def reports(consultation_id):
         select(ReportDelivery).where(ReportDelivery.consultation_id == consultation.id)
         .order_by(ReportDelivery.generated_at.desc(), ReportDelivery.id.desc())))
     return render_template("results/reports.html", consultation=consultation, deliveries=deliveries,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), phase_label=lambda value: Phase(value).label)

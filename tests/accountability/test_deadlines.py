@@ -90,10 +90,14 @@ def test_when_the_consultation_says_so_every_proposal_is_owed_an_answer(db):
     assert queries.is_overdue(unsupported, now=DUE + SECOND)
 
 
-def test_a_threshold_of_zero_makes_every_proposal_owed(db):
+def test_a_threshold_of_zero_means_no_threshold_and_answering_all_is_its_own_setting(db):
+    """0 does not silently make every proposal owed: "answer every proposal" says that."""
     consultation = consultation_voting_until(CLOSE, support_threshold=0)
+    proposal = make_proposal(consultation, support_count=5)
 
-    assert queries.is_owed(make_proposal(consultation, support_count=0))
+    assert not queries.is_owed(proposal) and not proposal.qualifies(consultation)
+    consultation.answer_all_proposals = True
+    assert queries.is_owed(proposal) and proposal.qualifies(consultation)
 
 
 def test_a_withdrawn_proposal_is_owed_nothing(consultation):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engage.accountability.models import AnswerStatus, OfficialAnswer
 from engage.auth.models import Role
@@ -418,3 +418,35 @@ def test_the_service_refuses_what_the_form_would(story):
     with pytest.raises(Refused) as refusal:
         answer(make_user(), story["proposal"])
     assert refusal.value.status == 403
+
+
+def test_rewording_an_answer_is_not_announced_again_but_a_new_status_is(story, client_as, db):
+    """Followers hear once per decision, not once per typo fixed."""
+    officer = client_as(story["officer"])
+
+    def told():
+        return db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.user_id == story["author"].id, Notification.kind == "answer"))
+
+    post_answer(officer, story["proposal"])
+    assert told() == 1
+    post_answer(officer, story["proposal"], body_it=REPLY_IT + " Con una virgola corretta.")
+    assert told() == 1
+    post_answer(officer, story["proposal"], status="implemented")
+    assert told() == 2
+
+
+def test_a_hidden_proposal_shows_neither_its_answer_nor_its_title_in_notifications(story, client_as, db):
+    from engage.moderation import services as moderation
+    from engage.moderation.models import ReportReason
+
+    post_answer(client_as(story["officer"]), story["proposal"])
+    moderation.hide(make_user(Role.MODERATOR), moderation.case_for(story["proposal"]), ReportReason.SPAM)
+    db.session.commit()
+    citizen = client_as(make_user())
+    assert 'id="risposta-ufficiale"' not in citizen.get(f"/proposte/{story['proposal'].id}").get_data(as_text=True)
+    story["author"].locale = "en"
+    db.session.commit()
+    notifications = client_as(story["author"]).get("/notifiche").get_data(as_text=True)
+    assert "Pista ciclabile Crema-Ombriano" not in notifications
+    assert "official answer to a proposal you follow" in notifications

@@ -522,3 +522,20 @@ def test_the_consultation_page_lists_published_questionnaires_and_drafts_only_fo
     staff = client_as(officer()).get(url).get_data(as_text=True)
     assert "Questionario di prova" in staff and "Bozza interna" in staff
     assert f"/questionari/nuovo/{consultation.id}" in staff
+
+
+def test_an_option_longer_than_300_characters_is_refused_not_cut(db, client_as):
+    from tests.factories import institution
+
+    officer = make_user(officer_of=institution("provincia-cremona"))
+    questionnaire = make_questionnaire(published=False)
+    before = db.session.query(Question).filter_by(questionnaire_id=questionnaire.id).count()
+    browser = client_as(officer)
+    url = f"/questionari/{questionnaire.id}/domande/nuova"
+    long_option = "lungo " * 60
+    response = browser.post(url, data={"csrf_token": form_token(browser, url), "kind": "single",
+                                       "text_it": "Quale?", "options_it": f"Breve\n{long_option}"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "300" in html and long_option.strip() in html
+    assert db.session.query(Question).filter_by(questionnaire_id=questionnaire.id).count() == before

@@ -138,8 +138,8 @@ def test_send_reports_makes_one_report_per_closed_consultation_and_tells_its_off
     assert deliveries(closing["voting"]) == deliveries(closing["draft"]) == []
     provincia_officers, comune_officer = closing["officers"][:2], closing["officers"][2]
     sent = first[0]
-    assert sent.recipients.splitlines() == [o.email for o in provincia_officers]
-    assert second[0].recipients.splitlines() == [comune_officer.email]
+    assert sent.recipients.splitlines() == [str(o.id) for o in provincia_officers]
+    assert second[0].recipients.splitlines() == [str(comune_officer.id)]
     assert (sent.phase, sent.generated_by_id) == ("closed", None)
     assert sent.sha256 == hashlib.sha256(sent.pdf).hexdigest()
     assert "Più alberi in piazza" in read_pdf(sent.pdf)
