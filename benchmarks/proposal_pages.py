@@ -11,6 +11,7 @@ Figures, not pass/fail: the suite checks query counts; this shows what a person 
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 import os
 import random
 import statistics
@@ -134,6 +135,28 @@ def measure(client, engine, url: str, runs: int) -> tuple[float, float, int]:
     return statistics.median(times), times[int(len(times) * 0.95) - 1], len(statements)
 
 
+@contextmanager
+def benchmark_app():
+    """The app on a fresh database (see database_url), torn down and dropped afterwards."""
+    url, drop = database_url()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": False})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop()
+
+
+def print_pages(client, engine, pages, runs: int) -> None:
+    """One line per (label, url): median and 95th percentile milliseconds, SQL statements."""
+    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for label, page in pages:
+        median, p95, queries = measure(client, engine, page, runs)
+        print(f"{label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--proposals", type=int, default=2000)
@@ -141,18 +164,15 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=500)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    url, drop = database_url()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": False})
-    try:
+    with benchmark_app() as app:
         with app.app_context():
             started = time.perf_counter()
             ids = fill(args.proposals, args.supports, args.comments)
             engine = db.engine
             print(f"database: {db.engine.dialect.name}; built {args.proposals} proposals, {args.supports} supports, "
                   f"{args.comments} comments in {time.perf_counter() - started:.1f} s")
-        client = app.test_client()
         c = ids["consultation"]
-        pages = [
+        print_pages(app.test_client(), engine, [
             ("proposal list, random order", f"/consultazioni/{c}/proposte"),
             ("proposal list, most supported", f"/consultazioni/{c}/proposte?ordine=supports"),
             ("proposal list, search 'ciclabile'", f"/consultazioni/{c}/proposte?q=ciclabile"),
@@ -160,16 +180,7 @@ def main() -> None:
             (f"proposal page, {args.comments} comments", f"/proposte/{ids['busiest']}"),
             ("consultation page", f"/consultazioni/{c}"),
             ("home", "/"),
-        ]
-        print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for label, page in pages:
-            median, p95, queries = measure(client, engine, page, args.runs)
-            print(f"{label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop()
+        ], args.runs)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.proposal_pages import WORDS, database_url, measure  # noqa: E402
-from engage import create_app  # noqa: E402
+from benchmarks.proposal_pages import WORDS, benchmark_app, print_pages  # noqa: E402
 from engage.core.db import utcnow  # noqa: E402
 from engage.extensions import db  # noqa: E402
 
@@ -119,24 +118,17 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    url, drop = database_url()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": False})
-    try:
+    with benchmark_app() as app:
         with app.app_context():
             started = time.perf_counter()
             questionnaire_id = fill(args.responses)
             engine = db.engine
             print(f"database: {engine.dialect.name}; built in {time.perf_counter() - started:.1f} s")
-        client = app.test_client()
-        pages = [
+        print_pages(app.test_client(), engine, [
             ("results page", f"/questionari/{questionnaire_id}/risultati"),
             ("results by age band", f"/questionari/{questionnaire_id}/risultati?per=eta"),
             ("results by comune", f"/questionari/{questionnaire_id}/risultati?per=comune"),
-        ]
-        print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for label, page in pages:
-            median, p95, queries = measure(client, engine, page, args.runs)
-            print(f"{label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
+        ], args.runs)
         from engage.questionnaires import exports
         from engage.questionnaires.queries import questionnaire_for_page
 
@@ -146,11 +138,6 @@ def main() -> None:
                 start = time.perf_counter()
                 size = sum(len(chunk) for chunk in make(questionnaire))
                 print(f"{label:40} {(time.perf_counter() - start) * 1000:10.1f} ms, {size / 1e6:.1f} MB")
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop()
 
 
 if __name__ == "__main__":

@@ -20,8 +20,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.proposal_pages import database_url, fill, measure  # noqa: E402
-from engage import create_app  # noqa: E402
+from benchmarks.proposal_pages import benchmark_app, fill, print_pages  # noqa: E402
 from engage.extensions import db  # noqa: E402
 
 
@@ -48,9 +47,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    url, drop = database_url()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": False})
-    try:
+    with benchmark_app() as app:
         with app.app_context():
             started = time.perf_counter()
             ids = fill(args.proposals, args.supports, args.comments)
@@ -65,23 +62,13 @@ def main() -> None:
             point_slug, axis_slug = point.slug, point.axis.slug
             print(f"database: {engine.dialect.name}; built {args.proposals} proposals, {args.supports} supports "
                   f"in {time.perf_counter() - started:.1f} s")
-        client = app.test_client()
         c = ids["consultation"]
-        pages = [
+        print_pages(app.test_client(), engine, [
             ("consultation results page", f"/consultazioni/{c}/risultati"),
             ("priority point results page", f"/punti/{point_slug}/risultati"),
             ("axis results page", f"/assi/{axis_slug}/risultati"),
             ("summary export (CSV)", f"/consultazioni/{c}/risultati/sintesi.csv"),
-        ]
-        print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for label, page in pages:
-            median, p95, queries = measure(client, engine, page, args.runs)
-            print(f"{label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop()
+        ], args.runs)
 
 
 if __name__ == "__main__":
