@@ -180,6 +180,15 @@ def db(request, app):
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def limits_off_unless_asked():
+    """Each test starts with the rate limiter off: a test that turned it on (or re-ran its
+    init_app, which turns it on) cannot leak 429s into the tests after it."""
+    _limiter.enabled = False
+    yield
+    _limiter.enabled = False
+
+
 @pytest.fixture
 def mailbox(smtp_server):
     _, mailbox = smtp_server

@@ -84,6 +84,7 @@ def test_limits_are_shared_through_redis(app, client, db):
         assert codes[-1] == 429
         assert any(b"LIMITS" in key for key in redis.Redis.from_url(REDIS_URL).keys())
     finally:
-        limiter.enabled = False
         app.config["RATELIMIT_STORAGE_URI"] = "memory://"
-        limiter.init_app(app)
+        limiter.init_app(app)  # this turns the limiter back on (RATELIMIT_ENABLED): off again after it
+        limiter.reset()
+        limiter.enabled = False
