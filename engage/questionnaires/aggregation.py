@@ -22,6 +22,7 @@ from engage.questionnaires.services import RETIRED
 from engage.territory.models import Comune
 
 TEXTS_ON_PAGE = 5
+MIN_GROUP = 5  # anonymous questionnaires: no breakdown row about fewer people than this
 OTHER = "other"
 
 
@@ -119,7 +120,8 @@ def results(questionnaire, *, breakdown: str | None = None, texts: int = TEXTS_O
         counts[question_id, option_id, value] = count
     respondents = _respondents(questions, counts, submitted)
     shown_texts, text_counts = _texts(questionnaire.id, texts)
-    grouped = _grouped_counts(questions, breakdown) if breakdown in Breakdown.ALL else None
+    grouped = (_grouped_counts(questions, breakdown, anonymous=questionnaire.anonymous)
+               if breakdown in Breakdown.ALL else None)
 
     results_ = []
     for question in questions:
@@ -252,7 +254,7 @@ def _by_age(submitted, responses: int):
     return rows
 
 
-def _grouped_counts(questions, breakdown: str):
+def _grouped_counts(questions, breakdown: str, *, anonymous: bool = False):
     """Counts per question, option (or scale value) and group: two queries for the whole page."""
     group = Response.age_band if breakdown == Breakdown.AGE else Response.comune_id
     kinds = {q.id: q.kind for q in questions
@@ -292,7 +294,22 @@ def _grouped_counts(questions, breakdown: str):
         return names.get(key, key) if breakdown == Breakdown.COMUNE else key.label
 
     def rows_for(question) -> list[GroupRow]:
-        return [GroupRow(label(key), people[question.id, key], dict(cells[question.id, key]))
+        rows = [GroupRow(label(key), people[question.id, key], dict(cells[question.id, key]))
                 for key in keys if people.get((question.id, key))]
+        return _pool_small_groups(rows) if anonymous else rows
 
     return rows_for
+
+
+def _pool_small_groups(rows: list[GroupRow]) -> list[GroupRow]:
+    """In an anonymous questionnaire a group of one or two people would show their answers:
+    groups under MIN_GROUP are added together into one row (and left out if that is still small)."""
+    kept = [row for row in rows if row.respondents >= MIN_GROUP]
+    small = [row for row in rows if row.respondents < MIN_GROUP]
+    pooled = GroupRow(_l("Smaller groups, together"), sum(r.respondents for r in small), defaultdict(int))
+    for row in small:
+        for column, count in row.counts.items():
+            pooled.counts[column] += count
+    if pooled.respondents >= MIN_GROUP:
+        kept.append(pooled)
+    return kept

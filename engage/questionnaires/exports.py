@@ -35,7 +35,8 @@ def responses(questionnaire) -> Iterator[dict]:
     """Each response as {"response", "submitted_on", "comune", "age_band", "answers": {id: value}}.
 
     A value is a label, a list of labels (multiple choice; ranking, first to last), a number
-    (scale) or a text; "other" comes as "Other: <text>".
+    (scale) or a text; "other" comes as "Other: <text>". Anonymous questionnaires leave the
+    comune and age band empty: the page's breakdowns pool small groups instead.
     """
     questions = {q.id: q for q in questionnaire.answerable_questions}
     options = {o.id: o for q in questions.values() for o in q.options}
@@ -72,6 +73,8 @@ def responses(questionnaire) -> Iterator[dict]:
                     answers[question_id] = item
                 else:  # ranking rows come ordered by rank; choices in the options' order, "other" last
                     answers.setdefault(question_id, []).append(item)
+        if questionnaire.anonymous:  # comune + age band + day could point at one person in a small comune
+            comune, age_band = None, None
         yield {"response": number, "submitted_on": submitted_at.date().isoformat(), "comune": comune,
                "age_band": age_band.value if age_band else None, "answers": answers}
 
