@@ -146,3 +146,23 @@ def make_comment(proposal=None, *, consultation=None, author=None, parent=None, 
         proposal.comment_count += 1
     db.session.flush()
     return comment
+
+
+# The seven people every role table is read against, in the order of its tuples.
+ROLE_PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
+
+
+def role_people() -> dict:
+    """Anonymous, an unconfirmed account, a citizen, an officer of the Provincia (which runs the
+    tables' consultations), an officer of another institution (CGIL), a moderator, an admin."""
+    from flask_login import AnonymousUserMixin
+
+    return {
+        "anonymous": AnonymousUserMixin(),
+        "unconfirmed": make_user(confirmed=False),
+        "citizen": make_user(),
+        "officer_here": make_user(officer_of=institution("provincia-cremona")),
+        "officer_elsewhere": make_user(officer_of=institution("cgil")),
+        "moderator": make_user(Role.MODERATOR),
+        "admin": make_user(Role.ADMIN),
+    }

@@ -11,18 +11,16 @@ proposal's moderation.
 from __future__ import annotations
 
 import pytest
-from flask_login import AnonymousUserMixin
 
 from engage.accountability.models import AnswerStatus, OfficialAnswer
-from engage.auth.models import Role
 from engage.auth.permissions import can
 from engage.consultations.phases import Phase
 from engage.extensions import db as database
 from engage.moderation import services as moderation
 from engage.moderation.models import Moderation
-from tests.factories import institution, make_consultation, make_proposal, make_user
+from tests.factories import ROLE_PEOPLE, institution, make_consultation, make_proposal, make_user, role_people
 
-PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
+PEOPLE = ROLE_PEOPLE
 
 D, U, P, V, C, R = Phase.DRAFT, Phase.UPCOMING, Phase.PROPOSALS, Phase.VOTING, Phase.CLOSED, Phase.RESULTS
 NOBODY = (False, False, False, False, False, False, False)
@@ -51,15 +49,7 @@ EXPECTED = {
 
 @pytest.fixture
 def people(db):
-    return {
-        "anonymous": AnonymousUserMixin(),
-        "unconfirmed": make_user(confirmed=False),
-        "citizen": make_user(),
-        "officer_here": make_user(officer_of=institution("provincia-cremona")),
-        "officer_elsewhere": make_user(officer_of=institution("cgil")),
-        "moderator": make_user(Role.MODERATOR),
-        "admin": make_user(Role.ADMIN),
-    }
+    return role_people()
 
 
 def with_answer(proposal, status: AnswerStatus):

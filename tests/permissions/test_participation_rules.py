@@ -10,19 +10,18 @@ their own stories further down.
 from datetime import timedelta
 
 import pytest
-from flask_login import AnonymousUserMixin
 
 from engage.moderation.models import Moderation
-from engage.auth.models import Role
 from engage.auth.permissions import can
 from engage.comments import services as comments
 from engage.consultations.phases import Phase
 from engage.core.db import utcnow
 from engage.proposals import services as proposals
 from engage.votes import services as votes
-from tests.factories import institution, make_comment, make_consultation, make_proposal, make_supports, make_user
+from tests.factories import (ROLE_PEOPLE, make_comment, make_consultation, make_proposal, make_supports, make_user,
+                             role_people)
 
-PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
+PEOPLE = ROLE_PEOPLE
 
 D, U, P, V, C, R = Phase.DRAFT, Phase.UPCOMING, Phase.PROPOSALS, Phase.VOTING, Phase.CLOSED, Phase.RESULTS
 
@@ -171,15 +170,7 @@ TARGET = {
 
 @pytest.fixture
 def people(db):
-    return {
-        "anonymous": AnonymousUserMixin(),
-        "unconfirmed": make_user(confirmed=False),
-        "citizen": make_user(),
-        "officer_here": make_user(officer_of=institution("provincia-cremona")),
-        "officer_elsewhere": make_user(officer_of=institution("cgil")),
-        "moderator": make_user(Role.MODERATOR),
-        "admin": make_user(Role.ADMIN),
-    }
+    return role_people()
 
 
 def test_the_table_covers_every_phase_of_every_rule():

@@ -1,17 +1,15 @@
 """Who may do what, as a role matrix over the named rules in engage/auth/permissions.py."""
 import pytest
-from flask_login import AnonymousUserMixin
 
-from engage.auth.models import Role
 from engage.auth.permissions import RULES, can
 from tests.accountability.test_answer_rules import EXPECTED as ACCOUNTABILITY_EXPECTED
-from tests.factories import institution, make_user
+from tests.factories import ROLE_PEOPLE, institution, role_people
 from tests.moderation.test_moderation_rules import EXPECTED as MODERATION_EXPECTED
 from tests.permissions.test_participation_rules import EXPECTED as PARTICIPATION_EXPECTED
 from tests.questionnaires.test_questionnaire_rules import EXPECTED as QUESTIONNAIRE_EXPECTED
 from tests.results.test_results_rules import EXPECTED as RESULTS_EXPECTED
 
-PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
+PEOPLE = ROLE_PEOPLE
 
 EXPECTED = {
     #                      anon  unconf citizen here  elsewhere mod   admin
@@ -29,16 +27,7 @@ EXPECTED = {
 
 @pytest.fixture
 def people(db):
-    here, elsewhere = institution("provincia-cremona"), institution("cgil")
-    return {
-        "anonymous": AnonymousUserMixin(),
-        "unconfirmed": make_user(confirmed=False),
-        "citizen": make_user(),
-        "officer_here": make_user(officer_of=here),
-        "officer_elsewhere": make_user(officer_of=elsewhere),
-        "moderator": make_user(Role.MODERATOR),
-        "admin": make_user(Role.ADMIN),
-    }
+    return role_people()
 
 
 def test_every_rule_is_in_the_matrix():

@@ -6,14 +6,12 @@ results (final figures). Moderators are not the institution. The table is import
 tests/permissions/test_rules.py, which checks that every rule has one.
 """
 import pytest
-from flask_login import AnonymousUserMixin
 
-from engage.auth.models import Role
 from engage.auth.permissions import can
 from engage.consultations.phases import Phase
-from tests.factories import institution, make_consultation, make_user
+from tests.factories import ROLE_PEOPLE, make_consultation, role_people
 
-PEOPLE = ("anonymous", "unconfirmed", "citizen", "officer_here", "officer_elsewhere", "moderator", "admin")
+PEOPLE = ROLE_PEOPLE
 
 D, U, P, V, C, R = Phase.DRAFT, Phase.UPCOMING, Phase.PROPOSALS, Phase.VOTING, Phase.CLOSED, Phase.RESULTS
 
@@ -32,15 +30,7 @@ EXPECTED = {
 
 @pytest.fixture
 def people(db):
-    return {
-        "anonymous": AnonymousUserMixin(),
-        "unconfirmed": make_user(confirmed=False),
-        "citizen": make_user(),
-        "officer_here": make_user(officer_of=institution("provincia-cremona")),
-        "officer_elsewhere": make_user(officer_of=institution("cgil")),
-        "moderator": make_user(Role.MODERATOR),
-        "admin": make_user(Role.ADMIN),
-    }
+    return role_people()
 
 
 def test_the_table_covers_every_phase():
