@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.consultations.views import bp as consultations_bp
     from engage.core.health import bp as health_bp
     from engage.institutions.views import bp as institutions_bp
+    from engage.ledger.views import bp as ledger_bp
     from engage.masterplan.views import bp as masterplan_bp
     from engage.moderation.views import bp as moderation_bp
     from engage.notifications.views import bp as notifications_bp
@@ -69,5 +70,5 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
                       proposals_bp, accountability_bp, comments_bp, questionnaires_bp, moderation_bp,
-                      results_bp, notifications_bp, admin_bp):
+                      results_bp, ledger_bp, notifications_bp, admin_bp):
         app.register_blueprint(blueprint)

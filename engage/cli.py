@@ -9,6 +9,7 @@ from engage.auth.cli import users_cli
 from engage.extensions import db
 from engage.moderation.cli import moderation_cli
 from engage.notifications.cli import mail_cli, notifications_cli
+from engage.ledger.cli import ledger_cli
 from engage.votes.cli import tally_cli
 
 data_cli = AppGroup("data", help="Reference data shipped with the project.")
@@ -44,6 +45,6 @@ def load_demo():
 def register_cli(app: Flask) -> None:
     from engage.results.cli import results_cli
 
-    for group in (data_cli, demo_cli, users_cli, tally_cli, moderation_cli, mail_cli, notifications_cli,
+    for group in (data_cli, demo_cli, users_cli, tally_cli, ledger_cli, moderation_cli, mail_cli, notifications_cli,
                   results_cli):
         app.cli.add_command(group)

@@ -13,3 +13,4 @@ from engage.notifications.models import Notification  # noqa: F401
 from engage.questionnaires.models import Answer, Question, Questionnaire, QuestionOption, Response  # noqa: F401
 from engage.accountability.models import Milestone, OfficialAnswer  # noqa: F401
 from engage.results.models import ReportDelivery  # noqa: F401
+from engage.ledger.models import LedgerEntry, LedgerSeal  # noqa: F401

@@ -121,12 +121,16 @@ def make_proposal(consultation, author=None, *, title: str | None = None, body: 
 
 
 def make_supports(proposal, count: int):
-    """`count` real supports from new citizens (rows and counter both)."""
+    """`count` real supports from new citizens (rows, counter and ledger entries), in any phase."""
+    from engage.ledger import services as ledger
     from engage.votes.models import Support
 
     for _ in range(count):
-        db.session.add(Support(proposal_id=proposal.id, user_id=make_user().id,
+        supporter = make_user()
+        db.session.add(Support(proposal_id=proposal.id, user_id=supporter.id,
                                consultation_id=proposal.consultation_id))
+        ledger.append(consultation_id=proposal.consultation_id, proposal_id=proposal.id, user_id=supporter.id,
+                      action="+")
     proposal.support_count += count
     db.session.flush()
 

@@ -65,6 +65,10 @@ def summary_rows(figures: Summary) -> tuple[list[str], list[list]]:
     rows += [["answers", "overdue", figures.overdue, ""]]
     rows += [["over_time", day.isoformat(), supports, f"{proposals} {comments}"]
              for day, proposals, supports, comments in figures.over_time]
+    if figures.ledger is not None:
+        rows += [["ledger", "length", figures.ledger.length, "sealed" if figures.ledger.sealed else "not sealed"],
+                 ["ledger", "head_hash", figures.ledger.hash,
+                  figures.ledger.sealed_at.isoformat() if figures.ledger.sealed_at else ""]]
     return ["section", "item", "value", "extra"], rows
 
 

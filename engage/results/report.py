@@ -51,8 +51,10 @@ def officers_of(consultation) -> list[User]:
 def deliver(consultation, *, by=None) -> ReportDelivery:
     """Generate, keep and announce the report: the officers get a notification with its link
     (and an e-mail, by their preferences). The caller commits."""
+    from engage.ledger.services import seal_if_published
     from engage.notifications.services import notify_institution_officers
 
+    seal_if_published(consultation)  # a report after publication carries the frozen head
     pdf = render_pdf(consultation)
     officers = officers_of(consultation)
     delivery = ReportDelivery(consultation_id=consultation.id, generated_by_id=by.id if by else None,

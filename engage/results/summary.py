@@ -21,6 +21,8 @@ from engage.consultations.models import Consultation, consultation_priority_poin
 from engage.core.db import utcnow
 from engage.core.numbers import per_thousand, percent
 from engage.extensions import db
+from engage.ledger.queries import Head
+from engage.ledger.queries import head as ledger_head
 from engage.masterplan.models import PriorityPoint
 from engage.moderation.visibility import visible
 from engage.proposals.models import Proposal
@@ -100,6 +102,7 @@ class Summary:
     by_age: list[tuple[AgeBand | None, int, float]]  # band, participants, share %
     answers: dict[AnswerStatus | None, int]  # among proposals owed an answer; None: no answer yet
     overdue: int
+    ledger: Head | None = None  # a consultation's chain head (sealed once results are published)
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -125,7 +128,8 @@ def summary(scope: Scope, *, now: datetime | None = None, ranking_size: int = RA
         questionnaire_responses=responses, threshold=threshold,
         ranking=_ranking(scope, threshold, ranking_size), over_time=_over_time(scope),
         by_point=_by_point(scope), by_comune=_by_comune(people), by_age=_by_age(people, participants),
-        answers=_answers(scope), overdue=_overdue(scope, now))
+        answers=_answers(scope), overdue=_overdue(scope, now),
+        ledger=ledger_head(scope.target) if scope.kind == "consultation" else None)
 
 
 def _comments_in(scope: Scope):

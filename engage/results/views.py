@@ -15,6 +15,7 @@ from engage.core import limits
 from engage.core.forms import ActionForm
 from engage.core.i18n import current_language
 from engage.extensions import db
+from engage.ledger import services as ledger
 from engage.masterplan.models import Axis
 from engage.masterplan.queries import priority_point_by_slug
 from engage.results import exports
@@ -29,6 +30,8 @@ def _consultation_scope(consultation_id: int) -> Scope:
     consultation = consultation_for_page(consultation_id) or abort(404)
     require("consultation.view", consultation)
     require("results.view", consultation)
+    if ledger.seal_if_published(consultation) is not None:
+        db.session.commit()  # the first look after publication freezes the ledger's head for everyone
     return Scope.of_consultation(consultation)
 
 

@@ -1,6 +1,7 @@
 """Casting and taking back a support: the only place that writes Support rows.
 
-The coming ledger (ARCHITECTURE.md) appends here, in the same transaction.
+Each change is appended to the consultation's public ledger (engage/ledger) in the same
+transaction, so the ledger and the supports table cannot disagree.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from engage.auth.models import User
 from engage.auth.permissions import Refused, can
 from engage.extensions import db
+from engage.ledger import services as ledger
 from engage.votes import tally
 from engage.votes.models import Support
 
@@ -23,7 +25,7 @@ def _lock_participant(user) -> None:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def support(user, proposal) -> Support:
+def support(user, proposal, *, now=None) -> Support:
     if not can(user, "proposal.support", proposal):
         raise Refused(_l("Supports can be given only while voting is open."), status=409)
     _lock_participant(user)
@@ -38,11 +40,13 @@ def support(user, proposal) -> Support:
     except IntegrityError:
         raise Refused(_l("You already support this proposal."), status=409) from None
     tally.add_supports(proposal.id, +1)
+    ledger.append(consultation_id=proposal.consultation_id, proposal_id=proposal.id, user_id=user.id,
+                  action="+", now=now)
     db.session.refresh(proposal, ["support_count"])
     return row
 
 
-def withdraw_support(user, proposal) -> None:
+def withdraw_support(user, proposal, *, now=None) -> None:
     if not can(user, "support.withdraw", proposal):
         raise Refused(_l("Supports can be taken back only while voting is open."), status=409)
     _lock_participant(user)
@@ -51,4 +55,6 @@ def withdraw_support(user, proposal) -> None:
     if not removed:
         raise Refused(_l("You do not support this proposal."), status=409)
     tally.add_supports(proposal.id, -1)
+    ledger.append(consultation_id=proposal.consultation_id, proposal_id=proposal.id, user_id=user.id,
+                  action="-", now=now)
     db.session.refresh(proposal, ["support_count"])

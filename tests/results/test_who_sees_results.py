@@ -61,8 +61,9 @@ def test_officers_follow_their_consultation_live_before_voting(db, browsers):
     make_comment(make_proposal(consultation, title="Da discutere"))
     db.session.commit()
     page = Page.of(browsers["officer_here"].get(f"/consultazioni/{consultation.id}/risultati"))
-    # participants (author and commenter), proposals, supports, comments, questionnaire responses
-    assert list(page.figures.values()) == ["2", "1", "0", "1", "0"]
+    # participants (author and commenter), proposals, supports, comments, questionnaire responses,
+    # then the ledger: no entry yet, and the head is the chain's starting hash
+    assert list(page.figures.values()) == ["2", "1", "0", "1", "0", "0", "0" * 64]
 
 
 def test_the_live_and_the_final_figures_are_labelled(db, browsers):

@@ -66,6 +66,7 @@ from engage.comments.models import Stance
 from engage.consultations.phases import Phase
 from engage.core.db import utcnow
 from engage.extensions import db
+from engage.ledger import services as ledger
 from engage.moderation import services as moderation
 from engage.moderation.models import ReportReason
 from engage.questionnaires import services as questionnaires
@@ -98,12 +99,15 @@ def person(name: str, comune: str | None, age: str | None, **kwargs):
 
 
 def support(proposal, user, when: datetime) -> Support:
-    """A support as the voting service stores it: the row and the counter, in one go."""
+    """A support as the voting service stores it: the row, the counter and the ledger entry,
+    back-dated (the service itself refuses supports outside voting)."""
     row = Support(proposal_id=proposal.id, user_id=user.id, consultation_id=proposal.consultation_id,
                   created_at=when)
     db.session.add(row)
     proposal.support_count += 1
     db.session.flush()
+    ledger.append(consultation_id=proposal.consultation_id, proposal_id=proposal.id, user_id=user.id,
+                  action="+", now=when)
     return row
 
 
