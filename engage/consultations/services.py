@@ -89,6 +89,10 @@ def move_to_phase(by, consultation, target: Phase, now: datetime | None = None) 
                              now + DEFAULT_PHASE_LENGTH)
     c.results_at = now if target is Phase.RESULTS else None
     db.session.flush()
+    if target is Phase.RESULTS:
+        from engage.ledger.services import seal
+
+        seal(c, now)  # published results freeze the ledger: no support changes after this
     _log(c, before, target, by, "moved by hand")
     announce_phase(c, target, actor=by, now=now)  # followers hear of it now, not at the next timer run
 

@@ -135,9 +135,13 @@ def compare_tally(check: Check, published: dict) -> list:
         counted = check.tally.get(proposal_id, 0)
         if counted != supports:
             check.problems.append(f"proposal {proposal_id}: published {supports} supports, the ledger counts {counted}")
-    return [f"proposal {proposal_id}: {supports} supports in the ledger, not in the published results "
+    return [f"proposal {proposal_id}: {_supports(supports)} in the ledger, not in the published results "
             "(hidden by moderation or withdrawn)"
             for proposal_id, supports in sorted(check.tally.items()) if proposal_id not in published and supports]
+
+
+def _supports(count: int) -> str:
+    return f"{count} support" if count == 1 else f"{count} supports"
 
 
 def read_ledger(text: str, name: str) -> tuple[dict, list]:
@@ -212,7 +216,7 @@ def main(argv=None) -> int:
     for note in notes:
         print(f"note: {note}")
     for proposal_id, supports in sorted(check.tally.items()):
-        print(f"proposal {proposal_id}: {supports} supports")
+        print(f"proposal {proposal_id}: {_supports(supports)}")
     if check.ok:
         print(f"OK: {check.length} entries, head {check.head}")
         return 0
