@@ -56,3 +56,29 @@ def append_only_guard_lifted():
         for table in ("ledger_entry", "ledger_seal"):
             db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
     yield
+
+
+def erase_ledgers(consultation_ids) -> None:
+    """For tests that commit their own rows and must clean up: the ledger refuses deletes, so
+    the guard is lifted for this one transaction and put back before it commits."""
+    from sqlalchemy import delete
+
+    from engage.ledger.models import LedgerEntry, LedgerSeal
+
+    ids = list(consultation_ids)
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))  # triggers off (superuser)
+        db.session.execute(delete(LedgerEntry).where(LedgerEntry.consultation_id.in_(ids)))
+        db.session.execute(delete(LedgerSeal).where(LedgerSeal.consultation_id.in_(ids)))
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    triggers = [(table, verb) for table in ("ledger_entry", "ledger_seal") for verb in ("UPDATE", "DELETE")]
+    for table, verb in triggers:
+        db.session.execute(text(f"DROP TRIGGER {table}_no_{verb.lower()}"))
+    db.session.execute(delete(LedgerEntry).where(LedgerEntry.consultation_id.in_(ids)))
+    db.session.execute(delete(LedgerSeal).where(LedgerSeal.consultation_id.in_(ids)))
+    for table, verb in triggers:  # as in the migration that made them
+        db.session.execute(text(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                                "BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"))

@@ -28,6 +28,7 @@ from engage.institutions.models import Institution
 from engage.masterplan.models import PriorityPoint
 from engage.proposals.models import Proposal
 from engage.votes.models import Support
+from tests.ledger.world import erase_ledgers
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -109,6 +110,7 @@ def voting_consultation(app, participants: int, prefix: str, proposals: int = 8)
         yield ids
     finally:
         with app.app_context():
+            erase_ledgers([ids["consultation"]])
             db.session.execute(delete(Comment).where(Comment.consultation_id == ids["consultation"]))
             db.session.execute(delete(Support).where(Support.consultation_id == ids["consultation"]))
             db.session.execute(delete(Follow).where(Follow.user_id.in_(ids["users"])))

@@ -25,7 +25,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from engage.consultations.models import Consultation
 from engage.extensions import db
+from engage.ledger.audit import audit
 from engage.votes import tally
 from engage.votes.models import Support
 from tests.reliability.harness import ON_POSTGRES, Browser, children_of, gunicorn, voting_consultation
@@ -195,6 +197,8 @@ def test_a_worker_killed_under_load_loses_no_acknowledged_support(app, world, se
         lost = [pair for pair, supported in seen.state.items() if (pair in rows) is not supported]
         assert not lost, f"acknowledged state lost for {len(lost)} (person, proposal) pairs: {lost[:10]}"
         assert tally.recount(world["consultation"]).corrected == []
+        # Killed mid-write, no half entry: one gap-free chain, recounting to the supports table.
+        assert audit(db.session.get(Consultation, world["consultation"])) == []
         db.session.rollback()
     result = app.test_cli_runner().invoke(args=["tally", "recount", "--consultation", str(world["consultation"])])
     assert result.exit_code == 0 and "corrected 0" in result.output, result.output

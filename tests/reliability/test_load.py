@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.comments.models import Comment
+from engage.consultations.models import Consultation
 from engage.extensions import db
+from engage.ledger.audit import audit
 from engage.votes import tally
 from engage.votes.models import Support
 from tests.reliability.harness import ON_POSTGRES, Browser, gunicorn, voting_consultation
@@ -91,3 +93,5 @@ def test_64_people_support_withdraw_and_comment_at_once(app, world, server):
             Comment.consultation_id == world["consultation"]))
         assert stored_comments == comments_acknowledged[0]
         assert tally.recount(world["consultation"]).corrected == []
+        # The storm left one gap-free chain whose recount equals the supports table.
+        assert audit(db.session.get(Consultation, world["consultation"])) == []

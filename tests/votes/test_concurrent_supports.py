@@ -21,6 +21,7 @@ from engage.proposals.models import Proposal
 from engage.votes import services as votes
 from engage.votes.models import Support
 from tests.factories import make_consultation, make_proposal, make_user
+from tests.ledger.world import erase_ledgers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.no_db]
 
@@ -31,6 +32,7 @@ LIMIT = 2
 
 def _delete_everything(created: dict) -> None:
     users, proposals, consultations = created["users"], created["proposals"], created["consultations"]
+    erase_ledgers(consultations)
     if proposals or users:
         db.session.execute(sa.delete(Support).where(sa.or_(Support.proposal_id.in_(proposals),
                                                            Support.user_id.in_(users))))
