@@ -197,6 +197,10 @@ def seed_consultations() -> int:
                         given += 1
                     except Refused:  # that person's limit is used up: try the next one
                         continue
+            # Someone changes their mind and back: the public ledger shows a "-" and a "+".
+            first_supported = made[next(iter(spec["supports"]))]
+            votes.withdraw_support(supporters[0], first_supported)
+            votes.support(supporters[0], first_supported)
         if spec["phase"] is not Phase.PROPOSALS:
             consultations.move_to_phase(officer, consultation, spec["phase"])
     db.session.flush()

@@ -32,9 +32,9 @@ def test_publishing_results_by_hand_freezes_the_head_and_stops_supports(db):
     # Even if staff reopen voting afterwards, the published results cannot move.
     consultations.move_to_phase(admin, consultation, Phase.VOTING)
     assert consultation.phase is Phase.VOTING
-    with pytest.raises(Refused, match="published"):
+    with pytest.raises(Refused, match="pubblicati"):
         supports(make_user(), proposal)
-    with pytest.raises(Refused, match="published"):
+    with pytest.raises(Refused, match="pubblicati"):
         takes_back(supporter, proposal)
     assert queries.head(consultation) == sealed and proposal.support_count == 2
 

@@ -105,6 +105,15 @@ EXPECTED = {
     "moderation.report @draft":                    DRAFT_STAFF,
     "moderation.transparency":                     EVERYONE,
     "notifications.index":                         SIGNED_IN,
+    # The ledger goes with the results: public from voting on, before that for the institution.
+    "ledger.ledger":                               STAFF,
+    "ledger.ledger @draft":                        DRAFT_STAFF,
+    "ledger.ledger_csv":                           STAFF,
+    "ledger.ledger_csv @draft":                    DRAFT_STAFF,
+    "ledger.ledger_json":                          STAFF,
+    "ledger.ledger_json @draft":                   DRAFT_STAFF,
+    "ledger.receipts":                             SIGNED_IN,
+    "ledger.verifier":                             EVERYONE,
     "notifications.preferences":                   SIGNED_IN,
     # The blocked citizen gets the "not possible" page (409), as for every participation refusal.
     "proposals.create":                            (LOGIN, 200,   409,   200,   200,   200,   200),
