@@ -27,6 +27,7 @@ from engage.notifications.models import NotificationPreference
 from engage.proposals.models import Proposal
 from engage.questionnaires.models import Response
 from engage.questionnaires.queries import personal_answers
+from engage.ledger.queries import receipts
 from engage.votes.models import Support
 
 
@@ -70,6 +71,9 @@ def personal_data(user: User) -> dict[str, list[dict]]:
         "notifications": _rows(select(Notification).where(Notification.user_id == user.id),
                                ["kind", "link", "reason", "created_at", "read_at"]),
         "questionnaire_answers": personal_answers(user),
+        # Their entries in the public ledgers: found through tokens only the server can compute.
+        "ledger_entries": [{"consultation_id": receipt.consultation.id, "voter_token": receipt.token, **entry.as_row()}
+                           for receipt in receipts(user) for entry in receipt.entries],
         "notification_preferences": _rows(select(NotificationPreference)
                                           .where(NotificationPreference.user_id == user.id),
                                           ["topic", "delivery"]),

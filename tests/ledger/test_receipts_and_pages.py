@@ -104,3 +104,17 @@ def test_before_voting_the_ledger_is_for_the_institution_only(db, client, client
     assert citizen.get(f"/consultazioni/{consultation.id}/registro").status_code == 403
     assert citizen.get(f"/consultazioni/{consultation.id}/registro.json").status_code == 403
     assert client.get(f"/consultazioni/{consultation.id}/registro").headers["Location"].startswith("/accedi")
+
+
+def test_the_personal_data_download_holds_the_persons_ledger_entries(voting, client_as):
+    import io
+    import json
+    import zipfile
+
+    consultation, lucia, _marco = voting
+    response = client_as(lucia).get("/profilo/dati")
+    assert response.status_code == 200, response.status_code
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("engage-cremona.json"))
+    token = voter_token(lucia.id, consultation.id)
+    assert [(row["seq"], row["action"], row["voter_token"]) for row in data["ledger_entries"]] == [
+        (1, "+", token), (3, "+", token), (4, "-", token)]
