@@ -9,6 +9,7 @@ from engage.extensions import db
 from engage.ledger import services
 from engage.ledger.audit import audit
 from engage.ledger.models import LedgerEntry
+from engage.votes.models import Support
 
 ledger_cli = AppGroup("ledger", help="The public ledger of supports: seal it and check it.")
 
@@ -21,7 +22,9 @@ def verify(consultation_id):
     if consultation_id is not None:
         query = query.where(Consultation.id == consultation_id)
     else:
-        query = query.where(Consultation.id.in_(select(LedgerEntry.consultation_id).distinct()))
+        # Supports without any entry are a mismatch too, so both kinds of consultation are checked.
+        query = query.where(Consultation.id.in_(select(LedgerEntry.consultation_id)) |
+                            Consultation.id.in_(select(Support.consultation_id)))
     failed = 0
     for consultation in db.session.scalars(query):
         problems = audit(consultation)

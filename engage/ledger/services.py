@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import exists, select, text
 from sqlalchemy.exc import IntegrityError
 
 from engage.auth.permissions import Refused
@@ -105,7 +105,3 @@ def seal_published(now: datetime | None = None) -> int:
             sealed += 1
     return sealed
 
-
-def entries_count(consultation_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(LedgerEntry)
-                             .where(LedgerEntry.consultation_id == consultation_id))

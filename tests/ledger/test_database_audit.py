@@ -128,3 +128,16 @@ def test_a_rewritten_seal_cannot_be_done_quietly(voted, db):
     with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
         db.session.execute(text("UPDATE ledger_seal SET length = 0"))
     assert db.session.get(LedgerSeal, consultation.id).length == 7
+
+
+def test_without_a_consultation_named_every_consultation_with_supports_is_checked(voted, runner):
+    """Even one whose supports never reached the ledger at all (rows written around the service)."""
+    bypassed = make_consultation(Phase.VOTING)
+    proposal = make_proposal(bypassed)
+    db.session.add(Support(proposal_id=proposal.id, user_id=make_user().id, consultation_id=bypassed.id))
+    proposal.support_count = 1
+    db.session.flush()
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1
+    assert f"Consultation {voted[0].id}: ledger, supports and published counts agree." in result.output
+    assert f"Consultation {bypassed.id}: 2 problem(s)" in result.output
