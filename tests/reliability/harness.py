@@ -124,7 +124,8 @@ def voting_consultation(app, participants: int, prefix: str, proposals: int = 8)
 def gunicorn(app, workers: int = 2, threads: int = 8):
     """gunicorn serving wsgi:app on the suite's database; yields (base URL, the master process)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "load-test",
+    # The suite's own key: the ledger's voter tokens it recomputes must be the server's.
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": app.config["SECRET_KEY"],
            "ENGAGE_RATELIMIT_ENABLED": "false", "ENGAGE_PASSWORD_HASH_METHOD": '"scrypt:1024:8:1"'}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
