@@ -54,6 +54,8 @@ def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
 
 def register_blueprints(app: Flask) -> None:
     from engage.accountability.views import bp as accountability_bp
+    from engage.api.opendata import bp as opendata_bp
+    from engage.api.views import init_api
     from engage.admin.views import bp as admin_bp
     from engage.auth.views import bp as auth_bp
     from engage.comments.views import bp as comments_bp
@@ -70,5 +72,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
                       proposals_bp, accountability_bp, comments_bp, questionnaires_bp, moderation_bp,
-                      results_bp, ledger_bp, notifications_bp, admin_bp):
+                      results_bp, ledger_bp, notifications_bp, admin_bp, opendata_bp):
         app.register_blueprint(blueprint)
+    init_api(app)

@@ -55,6 +55,14 @@ def require(name: str, obj=None, user=None) -> None:
     abort(403)
 
 
+def the_public():
+    """A visitor who is not signed in: the open data API and downloads show what this one may see,
+    whoever asks, so their answers are the same for everybody and can be cached."""
+    from engage.extensions import login_manager
+
+    return login_manager.anonymous_user()
+
+
 # Small predicates the rules are built from.
 
 def is_signed_in(user) -> bool:

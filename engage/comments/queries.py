@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from engage.comments.models import Comment, CommentVote, Stance
@@ -69,3 +69,14 @@ def thread(*, consultation_id: int, proposal_id: int | None, viewer=None) -> Thr
     counted = [c for c in comments if c.deleted_at is None and is_visible(c)]
     stances = Counter(c.stance for c in counted if c.parent_id is None and c.stance is not None)
     return Thread(roots=roots, total=len(counted), stances=stances)
+
+
+def public_comments(*, consultation_id: int, proposal_id: int | None) -> Select:
+    """One discussion's comments as the public counts them (hidden, held and deleted ones never),
+    oldest first: the open data API pages through it by id."""
+    from engage.votes.tally import counted_comment
+
+    return (select(Comment).where(Comment.consultation_id == consultation_id,
+                                  Comment.proposal_id.is_(None) if proposal_id is None
+                                  else Comment.proposal_id == proposal_id, *counted_comment())
+            .options(joinedload(Comment.author)).order_by(Comment.id))

@@ -15,6 +15,8 @@ COMMENTS = "10 per minute;100 per day"
 REPORTS = "20 per hour"
 PROPOSALS = "10 per hour"
 PDF_REPORTS = "6 per minute;60 per hour"  # each one is a second of a worker's CPU
+API_PER_MINUTE = 300  # per address: a crawler pages through a consultation in seconds, not a flood
+API = f"{API_PER_MINUTE} per minute"
 
 
 def account_key() -> str:

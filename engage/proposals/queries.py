@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Select, cast, false, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, cast, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from engage.accountability.models import AnswerStatus, OfficialAnswer
@@ -75,18 +75,48 @@ def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select
     return query.order_by(*_ordering(filters))
 
 
-def _ordering(filters: ProposalFilters):
+def _sort_columns(filters: ProposalFilters) -> tuple[tuple, bool]:
+    """The expressions a list is ordered by (the id last, so the order is total) and whether descending."""
     if filters.order is Order.SUPPORTS:
-        return (Proposal.support_count.desc(), Proposal.id.desc())
+        return (Proposal.support_count, Proposal.id), True
     if filters.order is Order.NEWEST:
-        return (Proposal.created_at.desc(), Proposal.id.desc())
+        return (Proposal.created_at, Proposal.id), True
     if filters.order is Order.COMMENTS:
-        return (Proposal.comment_count.desc(), Proposal.id.desc())
-    multiplier = 1 + filters.seed % (_SHUFFLE_PRIME - 1)
-    offset = (filters.seed // _SHUFFLE_PRIME) % _SHUFFLE_PRIME
+        return (Proposal.comment_count, Proposal.id), True
+    multiplier, offset = _shuffle(filters.seed)
     # 64-bit arithmetic: PostgreSQL would overflow a 32-bit integer column.
-    shuffled = (cast(Proposal.id, BigInteger) * multiplier + offset) % _SHUFFLE_PRIME
-    return (shuffled, Proposal.id)
+    return ((cast(Proposal.id, BigInteger) * multiplier + offset) % _SHUFFLE_PRIME, Proposal.id), False
+
+
+def _shuffle(seed: int) -> tuple[int, int]:
+    return 1 + seed % (_SHUFFLE_PRIME - 1), (seed // _SHUFFLE_PRIME) % _SHUFFLE_PRIME
+
+
+def _ordering(filters: ProposalFilters):
+    columns, descending = _sort_columns(filters)
+    return tuple(column.desc() for column in columns) if descending else columns
+
+
+def sort_key(proposal: Proposal, filters: ProposalFilters) -> tuple:
+    """Where a loaded proposal stands in the list's order: a keyset cursor's position."""
+    if filters.order is Order.SUPPORTS:
+        return proposal.support_count, proposal.id
+    if filters.order is Order.NEWEST:
+        return proposal.created_at, proposal.id
+    if filters.order is Order.COMMENTS:
+        return proposal.comment_count, proposal.id
+    multiplier, offset = _shuffle(filters.seed)
+    return (proposal.id * multiplier + offset) % _SHUFFLE_PRIME, proposal.id
+
+
+def after(query: Select, filters: ProposalFilters, key: tuple) -> Select:
+    """Keyset pagination: the rows that come after `key` in the list's order. Unlike an offset,
+    a page neither repeats nor skips a proposal when others are added while someone pages."""
+    (first, last_id), descending = _sort_columns(filters)
+    value, id_ = key
+    if descending:
+        return query.where(or_(first < value, and_(first == value, Proposal.id < id_)))
+    return query.where(or_(first > value, and_(first == value, Proposal.id > id_)))
 
 
 def proposal_for_page(proposal_id: int) -> Proposal | None:

@@ -85,7 +85,7 @@ def _export(scope: Scope, table: str, fmt: str):
     figures = summary(scope) if table == "sintesi" else None
     header, rows = exports.table(scope, table, figures)
     body, mimetype = exports.render(header, rows, fmt, table)
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={exports.filename(scope, table, fmt)}"})
 
 

@@ -51,11 +51,46 @@ SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200, 200)
 ADMINS = (LOGIN, 403, 403, 403, 403, 403, 200)
 DRAFT_STAFF = (LOGIN, 403, 403, 403, 200, 403, 200)
 STAFF = DRAFT_STAFF  # the consultation's own officers and the admins, whatever its phase
+# The open data API answers everybody as a visitor who is not signed in: a draft, or results
+# not public yet, are not there for anybody, staff included (they have the pages).
+NOBODY = (404, 404, 404, 404, 404, 404, 404)
 
 EXPECTED = {
     #                                              anon   citizen blocked elsewh here   moder  admin
     # Answering (and following up) the accepted proposal of the closed consultation: its institution only.
     "accountability.answer":                       STAFF,
+    # Open data: the API and the downloads.
+    "api-docs.openapi_json":                       EVERYONE,
+    "api.index":                                   EVERYONE,
+    "api.axes":                                    EVERYONE,
+    "api.priority_points":                         EVERYONE,
+    "api.institutions":                            EVERYONE,
+    "api.comuni":                                  EVERYONE,
+    "api.consultations":                           EVERYONE,
+    "api.consultation":                            EVERYONE,
+    "api.consultation @draft":                     NOBODY,
+    "api.consultation_proposals":                  EVERYONE,
+    "api.consultation_proposals @draft":           NOBODY,
+    "api.consultation_comments":                   EVERYONE,
+    "api.consultation_comments @draft":            NOBODY,
+    "api.consultation_questionnaires":             EVERYONE,
+    "api.consultation_questionnaires @draft":      NOBODY,
+    # Proposals are open: results and the ledger's head are public once voting opens.
+    "api.consultation_results":                    NOBODY,
+    "api.consultation_results @draft":             NOBODY,
+    "api.consultation_ledger":                     NOBODY,
+    "api.consultation_ledger @draft":              NOBODY,
+    "api.proposal":                                EVERYONE,
+    "api.proposal @draft":                         NOBODY,
+    "api.proposal_comments":                       EVERYONE,
+    "api.proposal_comments @draft":                NOBODY,
+    # The questionnaire is still open: its aggregates are public once it closes.
+    "api.questionnaire_results":                   NOBODY,
+    "api.questionnaire_results @draft":            NOBODY,
+    "opendata.index":                              EVERYONE,
+    "opendata.api_docs":                           EVERYONE,
+    "opendata.download":                           EVERYONE,
+    "opendata.download @draft":                    NOBODY,
     "accountability.awaiting":                     EVERYONE,
     "accountability.progress":                     STAFF,
     "admin.axes":                                  ADMINS,
@@ -231,6 +266,7 @@ def world(db):
             "results.axis": {"slug": point.axis.slug},
             "results.axis_export": {"slug": point.axis.slug, "table": "commenti", "fmt": "json"},
             "results.consultation_export": {"table": "sintesi"},
+            "opendata.download": {"table": "proposte"},
             "results.stored_report": {"delivery_id": delivery.id},
             "accountability.answer": {"proposal_id": answered.id},
             "accountability.progress": {"proposal_id": answered.id},

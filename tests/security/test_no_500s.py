@@ -284,6 +284,7 @@ def url_arguments(world, endpoint: str) -> dict:
         "results.axis": {"slug": world["point"].axis.slug},
         "results.axis_export": {"slug": world["point"].axis.slug, "table": "commenti"},
         "results.consultation_export": {"table": "sintesi"},
+        "opendata.download": {"table": "commenti", "fmt": "json"},
         "results.stored_report": {"delivery_id": world["delivery"].id},
         "notifications.unsubscribe": {"token": make_token("unsubscribe", {"uid": world["admin"].id,
                                                                          "topic": "reply"})},
