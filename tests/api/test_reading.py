@@ -73,6 +73,7 @@ def test_questionnaire_aggregates_once_it_has_closed(client, db):
 def test_the_open_data_page_lists_every_public_consultations_downloads(client, world):
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'href="/dati-aperti"' in html and "Open data and API" in html
+    assert 'href="/dati-aperti/api"' in html
     page = client.get("/dati-aperti", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "CC BY 4.0" in page and DRAFT_TITLE not in page
     for consultation in (world.voting, world.proposals_open, world.results):
