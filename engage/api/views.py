@@ -96,9 +96,8 @@ def _public_proposal(proposal_id: int):
 def _next_link(cursor: str | None) -> str | None:
     if cursor is None:
         return None
-    args = request.args.to_dict()
-    args["cursor"] = cursor
-    return link(request.endpoint, **request.view_args, **args)
+    # The path's own values win over a query parameter of the same name.
+    return link(request.endpoint, **{**request.args.to_dict(), "cursor": cursor, **request.view_args})
 
 
 def _keyset_page(query, limit: int, key_of, order: str) -> dict:

@@ -37,6 +37,14 @@ def test_nothing_under_api_answers_html(client, world, path):
     problem(client.get(path), 404)
 
 
+def test_unknown_parameters_are_ignored_and_kept_out_of_the_way(client, world):
+    url = f"/api/v1/consultations/{world.voting.id}/proposals?limit=2&consultation_id=999&colour=blue"
+    body = client.get(url).get_json()
+    assert len(body["items"]) == 2
+    assert f"/api/v1/consultations/{world.voting.id}/proposals?" in body["next"]
+    assert client.get(body["next"].removeprefix("http://localhost:5000")).status_code == 200
+
+
 def test_drafts_pending_and_hidden_proposals_are_not_found(client, world):
     assert DRAFT_TITLE not in client.get("/api/v1/consultations").get_data(as_text=True)
     body = problem(client.get(f"/api/v1/consultations/{world.draft.id}"), 404)
