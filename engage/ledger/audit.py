@@ -14,6 +14,16 @@ from engage.proposals.models import Proposal
 from engage.votes.models import Support
 
 
+def read_one_snapshot() -> None:
+    """Call before the first query of a live check: on PostgreSQL every later read of this
+    transaction then sees one snapshot (REPEATABLE READ). Under READ COMMITTED a support committed
+    between the read of the ledger and the read of the supports table would look like a mismatch.
+    SQLite's transactions are snapshots already."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.rollback()
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def audit(consultation) -> list[str]:
     """Every disagreement found, each saying where; an empty list means all agree."""
     check = check_chain(consultation.id, (entry.as_row() for entry in queries.entries(consultation.id)))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engage.consultations.models import Consultation
 from engage.extensions import db
 from engage.ledger import services
-from engage.ledger.audit import audit
+from engage.ledger.audit import audit, read_one_snapshot
 from engage.ledger.models import LedgerEntry
 from engage.votes.models import Support
 
@@ -18,6 +18,7 @@ ledger_cli = AppGroup("ledger", help="The public ledger of supports: seal it and
 @click.option("--consultation", "consultation_id", type=int, help="Only this consultation.")
 def verify(consultation_id):
     """Check every ledger's chain, the supports table and the published counts; exit 1 on any mismatch."""
+    read_one_snapshot()  # safe while people are supporting: no half-seen write
     query = select(Consultation).order_by(Consultation.id)
     if consultation_id is not None:
         query = query.where(Consultation.id == consultation_id)
