@@ -36,7 +36,8 @@ class DecisionForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    reason = StringField(_l("Reason (the person will read it)"), validators=[
+    # Its own id: the case page shows this form next to the decision form, whose field is "reason" too.
+    reason = StringField(_l("Reason (the person will read it)"), id="block-reason", validators=[
         DataRequired(_l("Give the reason for the block: the person will read it.")), Length(max=500)])
     days = IntegerField(_l("Length of the block in days"), default=7, validators=[
         Optional(), NumberRange(min=1, max=3650, message=_l("Enter a number of days from 1 to 3,650."))])
