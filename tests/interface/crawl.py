@@ -20,18 +20,26 @@ class Visited:
     html: str
 
 
-def walk(client, *, visitor: str, language: str, limit: int) -> list[Visited]:
-    """Breadth first from "/", each page once (query strings count), up to `limit` pages."""
+def walk(client, *, visitor: str, language: str, limit: int, fetch=None) -> list[Visited]:
+    """Breadth first from "/", each page once (query strings count), up to `limit` pages.
+
+    `fetch(path)` gives (status, content type, HTML) another way (a real browser); by default
+    the Flask test client asks.
+    """
+    def by_client(path):
+        response = client.get(path, headers={"Accept-Language": language})
+        return response.status_code, response.content_type, response.get_data(as_text=True)
+
+    fetch = fetch or by_client
     seen, queue, pages = set(), ["/"], []
     while queue and len(pages) < limit:
         path = queue.pop(0)
         if path in seen:
             continue
         seen.add(path)
-        response = client.get(path, headers={"Accept-Language": language})
-        if response.status_code != 200 or not response.content_type.startswith("text/html"):
+        status, content_type, body = fetch(path)
+        if status != 200 or not content_type.startswith("text/html"):
             continue
-        body = response.get_data(as_text=True)
         pages.append(Visited(visitor, language, path, body))
         for href in LINK.findall(body):
             target = urlsplit(urljoin(path, html.unescape(href)))

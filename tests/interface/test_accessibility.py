@@ -1,0 +1,78 @@
+"""axe-core (the copy bundled in axe-playwright-python) checks, in a real browser, every page a
+visitor reaches by links from the home page, in Italian and in English, anonymous and signed in:
+WCAG 2.1 A and AA rules, zero violations."""
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.interface.browser import CHROMIUM, CHROMIUM_ARGS, demo_server, needs_chromium
+from tests.interface.crawl import walk
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_db]
+
+AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+WCAG_21_AA = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
+PASSWORD = "partecipa-cremona"  # the demo's (engage/demo/seed.py)
+VISITORS = [  # (who, e-mail or None, browser locale, pages at most)
+    ("anonymous", None, "it-IT", 120), ("anonymous", None, "en-GB", 120),
+    ("citizen", "cittadina@example.org", "it-IT", 60), ("officer", "referente@example.org", "it-IT", 60),
+    ("moderator", "moderatrice@example.org", "it-IT", 40),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    needs_chromium()
+    base, stop = demo_server(tmp_path_factory.mktemp("browser-demo"))
+    yield base
+    stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/accedi")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form [type=submit]").first.click()
+    assert "/accedi" not in page.url, f"could not sign in as {email}"
+
+
+@pytest.mark.parametrize("who, email, locale, limit", VISITORS, ids=[f"{v[0]}-{v[2]}" for v in VISITORS])
+def test_every_reachable_page_has_no_wcag_21_aa_violation(site, browser, who, email, locale, limit):
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    if email:
+        sign_in(page, site, email)
+    violations = []
+
+    def fetch(path):
+        try:
+            response = page.goto(site + path)
+        except PlaywrightError as error:
+            if "Download is starting" in str(error):  # a file (the personal data download), not a page
+                return 0, "", ""
+            raise
+        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            return (response.status if response else 0), "", ""
+        page.evaluate(AXE)
+        for violation in page.evaluate(f"axe.run(document, {WCAG_21_AA})")["violations"]:
+            for node in violation["nodes"]:
+                violations.append(f"{path}: {violation['id']} at {node['target']}: {node['failureSummary'][-160:]}")
+        return 200, "text/html", page.content()
+
+    visited = walk(None, visitor=who, language=locale[:2], limit=limit, fetch=fetch)
+    context.close()
+    assert len(visited) >= min(limit, 30), "the walk must reach the site, not stop at the door"
+    assert not violations, f"{len(violations)} violations:\n" + "\n".join(violations[:25])
