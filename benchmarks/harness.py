@@ -359,7 +359,13 @@ def run(args) -> dict:
                                                  script=script)
             finally:
                 os.unlink(script)
+            # Requests cut by wrk's deadline may still be committing: check once the ledger stops growing.
             after = dataset.ledger_state()
+            for _ in range(20):
+                time.sleep(0.5)
+                settled, after = after, dataset.ledger_state()
+                if settled["entries"] == after["entries"]:
+                    break
             row = rows["support / withdraw"]
             appended = after["entries"] - before["entries"]
             row["check"] = {"ledger_entries_added": appended, "wrong_counters": after["wrong_counters"],
