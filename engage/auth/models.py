@@ -57,7 +57,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A block by moderators: from blocked_at until blocked_until (None: permanent).
-    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: every public list and count asks for the blocked authors (moderation.visibility).
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     blocked_reason: Mapped[str] = mapped_column(String(500), default="")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # account deleted: an empty shell

@@ -6,6 +6,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engage.accountability.models import AnswerStatus
+from engage.core.forms import LongSelect
 from engage.proposals.models import BODY_MAX, TITLE_MAX
 
 
@@ -35,8 +36,8 @@ class ProposalFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search words"), default="", validators=[Optional(), Length(max=200)])
-    punto = SelectField(_l("Priority point"), coerce=str, default="")
-    comune = SelectField(_l("Municipality"), coerce=str, default="")
+    punto = SelectField(_l("Priority point"), coerce=str, default="", widget=LongSelect())
+    comune = SelectField(_l("Municipality"), coerce=str, default="", widget=LongSelect())
     stato = SelectField(_l("Status"), default="", choices=lambda: [
         ("", _l("All")), ("qualified", _l("Qualified for an answer")), ("answered", _l("Answered")),
         ("withdrawn", _l("Withdrawn"))])
