@@ -233,16 +233,17 @@ class Dataset:
 
         from engage.consultations.models import Consultation
         from engage.extensions import db
-        from engage.ledger.audit import audit
+        from engage.ledger.audit import audit, read_one_snapshot
         from engage.ledger.models import LedgerEntry
         from engage.votes.tally import recount
 
         with self.app.app_context():
+            read_one_snapshot()  # count, audit and recount see the same committed supports
             entries = db.session.scalar(select(func.count()).select_from(LedgerEntry)
                                         .where(LedgerEntry.consultation_id == self.voting_id))
+            problems = audit(db.session.get(Consultation, self.voting_id))
             wrong = recount(self.voting_id).corrected
             db.session.rollback()  # recount would fix counters: we only want to know
-            problems = audit(db.session.get(Consultation, self.voting_id))
             db.session.remove()
         return {"entries": entries, "wrong_counters": wrong, "audit": problems}
 
