@@ -28,7 +28,8 @@ def walk(client, *, visitor: str, language: str, limit: int, fetch=None) -> list
     """
     def by_client(path):
         response = client.get(path, headers={"Accept-Language": language})
-        return response.status_code, response.content_type, response.get_data(as_text=True)
+        is_page = response.content_type.startswith("text/html")  # downloads may be binary
+        return response.status_code, response.content_type, response.get_data(as_text=is_page)
 
     fetch = fetch or by_client
     seen, queue, pages = set(), ["/"], []
