@@ -30,6 +30,7 @@ def init_extensions(app: Flask) -> None:
     from engage import models  # noqa: F401  every table known to SQLAlchemy and Alembic
     from engage.auth.session import init_login
     from engage.core.i18n import select_locale
+    from engage.core.pagecache import init_page_cache
     from engage.core.security import init_security
     from engage.extensions import babel, bootstrap, csrf, db, limiter, migrate
 
@@ -41,6 +42,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    init_page_cache(app)
     init_login(app)
     init_security(app)
 

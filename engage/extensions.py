@@ -1,6 +1,7 @@
 """Unbound extension objects; import them from here, never from `engage`, to avoid cycles."""
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,3 +33,5 @@ csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 # In memory by default; Redis (RATELIMIT_STORAGE_URI) when several nodes must share counts.
 limiter = Limiter(key_func=get_remote_address)
+# Whole pages for anonymous visitors (engage.core.pagecache): Redis when CACHE_REDIS_URL is set, else off.
+cache = Cache()

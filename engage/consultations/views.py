@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.pagecache import cached_page
 from engage.core.params import int_param
 from engage.auth.permissions import Refused, require
 from engage.comments.forms import CommentForm, ReplyForm
@@ -26,6 +27,7 @@ bp = Blueprint("consultations", __name__, url_prefix="/consultazioni")
 
 
 @bp.get("/")
+@cached_page()
 def index():
     form = ConsultationFilterForm(request.args)
     points, axes, institutions = all_priority_points(), all_axes(), all_institutions()
@@ -43,6 +45,7 @@ def index():
 
 
 @bp.get("/<int:consultation_id>")
+@cached_page()
 def detail(consultation_id):
     consultation = queries.consultation_for_page(consultation_id) or abort(404)
     require("consultation.view", consultation)

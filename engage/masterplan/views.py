@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 
+from engage.core.pagecache import cached_page
 from engage.accountability.queries import in_progress_under
 
 from engage.consultations import queries as consultation_queries
@@ -19,12 +20,14 @@ ACCESSIBILITY_ASSESSED_ON = date(2026, 11, 25)
 
 
 @bp.get("/")
+@cached_page()
 def home():
     return render_template("masterplan/home.html", axes=queries.axes_with_points(),
                            open_consultations=consultation_queries.public_consultations(Listing.OPEN))
 
 
 @bp.get("/punti/<slug>")
+@cached_page()
 def priority_point(slug):
     point = queries.priority_point_by_slug(slug) or abort(404)
     return render_template("masterplan/priority_point.html", point=point,

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.pagecache import cached_page
 from engage.accountability.models import AnswerStatus
 from engage.core.params import int_param, page_param
 from engage.auth.permissions import Refused, can, require
@@ -32,12 +33,25 @@ bp = Blueprint("proposals", __name__)
 PER_PAGE = 20
 
 
+# How many shuffles of the list there are each day: enough that no proposal sits on top for many
+# visitors, few enough that each shuffle's pages can be kept in the page cache.
+SHUFFLES_A_DAY = 64
+
+
 def _visitor_seed() -> int:
-    """Random order, stable for a visitor for a day: a seed kept in the signed session cookie."""
+    """Random order, stable for a visitor for a day: one of the day's shuffles, chosen by a token
+    kept in the signed session cookie."""
     if "visitor" not in session:
         session["visitor"] = secrets.token_hex(8)
     day = datetime.now(ZoneInfo("Europe/Rome")).date().isoformat()
-    return int(hashlib.sha256(f"{session['visitor']}:{day}".encode()).hexdigest()[:15], 16)
+    shuffle = int(hashlib.sha256(f"{session['visitor']}:{day}".encode()).hexdigest()[:15], 16) % SHUFFLES_A_DAY
+    return int(hashlib.sha256(f"{shuffle}:{day}".encode()).hexdigest()[:15], 16)
+
+
+def _shuffle_of_the_page():
+    """What the cached list depends on besides its address: the visitor's shuffle, in random order."""
+    fixed_orders = {order.value for order in queries.Order if order is not queries.Order.RANDOM}
+    return "" if request.args.get("ordine") in fixed_orders else _visitor_seed()
 
 
 def _filters(form, consultation) -> queries.ProposalFilters:
@@ -50,6 +64,7 @@ def _filters(form, consultation) -> queries.ProposalFilters:
 
 
 @bp.get("/consultazioni/<int:consultation_id>/proposte")
+@cached_page(variant=lambda: _shuffle_of_the_page())
 def index(consultation_id):
     consultation = consultation_for_page(consultation_id) or abort(404)
     require("consultation.view", consultation)
@@ -166,6 +181,7 @@ def render_detail(proposal, *, comment_form=None, reply_form=None, reply_to=None
 
 
 @bp.get("/proposte/<int:proposal_id>")
+@cached_page()
 def detail(proposal_id):
     return render_detail(_load(proposal_id))
 

@@ -6,6 +6,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.core.pagecache import cached_page
 from engage.auth.permissions import Refused, require
 from engage.consultations.models import Consultation
 from engage.core.forms import ActionForm
@@ -235,6 +236,7 @@ def preview(questionnaire_id):
 # Results.
 
 @bp.get("/<int:questionnaire_id>/risultati")
+@cached_page()
 def results(questionnaire_id):
     questionnaire = _questionnaire(questionnaire_id, "questionnaire.results")
     breakdown = request.args.get("per")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engage.core.pagecache import cached_page
 from engage.auth.permissions import require
 from engage.comments.models import Stance
 from engage.consultations.phases import Phase
@@ -49,16 +50,19 @@ def _page(scope: Scope):
 
 
 @bp.get("/consultazioni/<int:consultation_id>/risultati")
+@cached_page()
 def consultation(consultation_id):
     return _page(_consultation_scope(consultation_id))
 
 
 @bp.get("/punti/<slug>/risultati")
+@cached_page()
 def priority_point(slug):
     return _page(_point_scope(slug))
 
 
 @bp.get("/assi/<slug>/risultati")
+@cached_page()
 def axis(slug):
     return _page(_axis_scope(slug))
 

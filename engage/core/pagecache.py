@@ -1,0 +1,183 @@
+"""Whole public pages for anonymous visitors, kept in a shared cache and dropped on any write.
+
+Why: the busiest pages (home, lists, a proposal with hundreds of comments, results) are the same
+for every anonymous visitor and take from tens to thousands of milliseconds to build, while most
+visitors are not signed in. Three rules keep what is served right:
+
+- every key carries a *generation* held in the cache itself, and the generation goes up after
+  every commit that changed a row (whichever service, command or node made it), so one write
+  makes every older page unreachable at once, on every node;
+- a page lives at most PAGE_CACHE_SECONDS and never past the next moment a consultation changes
+  phase by the clock alone (phases follow the timeline, not only writes);
+- only what is the same for every anonymous visitor is kept: the CSRF token is written back per
+  visitor on the way out, and a visitor with a flash message waiting is served fresh.
+
+The cache is off unless a store shared by every process is configured (CACHE_REDIS_URL, set as
+ENGAGE_CACHE_REDIS_URL): a per-process store could not be emptied by a write on another node.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+from flask import Flask, current_app, g, has_app_context, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event, func, select, union_all
+from sqlalchemy.orm import Session
+
+from engage.core.db import utcnow
+from engage.extensions import cache
+
+log = logging.getLogger(__name__)
+
+GENERATION = "pages:generation"
+# Where the visitor's CSRF token goes back in. A NUL byte: no page can contain one (requests
+# carrying one are refused), so nothing a person wrote can be mistaken for it.
+TOKEN_MARK = "\x00csrf\x00"
+SHARED_BACKENDS = {"RedisCache", "RedisSentinelCache", "RedisClusterCache", "redis"}
+
+
+def init_page_cache(app: Flask) -> None:
+    app.config.setdefault("PAGE_CACHE_SECONDS", 30)
+    app.config.setdefault("CACHE_KEY_PREFIX", "engage:")
+    app.config.setdefault("CACHE_TYPE", "RedisCache" if app.config.get("CACHE_REDIS_URL") else "NullCache")
+    app.config.setdefault("CACHE_NO_NULL_WARNING", True)  # off is the default, not a mistake
+    cache.init_app(app)
+
+
+def enabled() -> bool:
+    config = current_app.config
+    return config["CACHE_TYPE"] in SHARED_BACKENDS or bool(config.get("PAGE_CACHE_SINGLE_PROCESS"))
+
+
+def cached_page(variant: Callable[[], object] | None = None):
+    """Serve the view's page from the cache to anonymous visitors.
+
+    `variant()` names what else the page depends on for this visitor (the proposal list's
+    shuffle); the address and the language are always part of the key.
+    """
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not _anonymous_and_plain():
+                return view(*args, **kwargs)
+            extra = variant() if variant else ""
+            generation = current_generation()
+            if generation is None:  # the cache is unreachable: serve fresh
+                return view(*args, **kwargs)
+            key = f"page:{generation}:{get_locale()}:{extra}:{request.full_path}"
+            body = _read(key)
+            if body is not None:
+                response = make_response(body.replace(TOKEN_MARK, generate_csrf()) if TOKEN_MARK in body else body)
+                response.headers["X-Page-Cache"] = "hit"
+                return response
+            response = make_response(view(*args, **kwargs))
+            if _storable(response):
+                _write(key, response)
+                response.headers["X-Page-Cache"] = "miss"
+            return response
+        return wrapper
+    return decorate
+
+
+def _anonymous_and_plain() -> bool:
+    return (request.method in ("GET", "HEAD") and enabled() and not current_user.is_authenticated
+            and "_flashes" not in session)
+
+
+def _storable(response) -> bool:
+    return (response.status_code == 200 and response.mimetype == "text/html"
+            and not response.is_streamed and "Set-Cookie" not in response.headers)
+
+
+def current_generation() -> int | None:
+    """The generation, started from the clock if the store has none (new, flushed or evicted),
+    so that it never falls back to a number whose pages might still be stored."""
+    try:
+        generation = cache.get(GENERATION)
+        if generation is None:
+            cache.add(GENERATION, time.time_ns() // 1000, timeout=0)
+            generation = cache.get(GENERATION)
+        return generation
+    except Exception:  # noqa: BLE001 a cache outage must never take pages down
+        log.warning("page cache unreachable", exc_info=True)
+        return None
+
+
+def _read(key: str) -> str | None:
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unreachable", exc_info=True)
+        return None
+
+
+def _write(key: str, response) -> None:
+    body = response.get_data(as_text=True)
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if token:
+        body = body.replace(token, TOKEN_MARK)
+    try:
+        cache.set(key, body, timeout=seconds_to_keep())
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unreachable", exc_info=True)
+
+
+def seconds_to_keep(now: datetime | None = None) -> int:
+    """PAGE_CACHE_SECONDS, or fewer if a consultation changes phase by the clock before then."""
+    from engage.consultations.models import Consultation
+    from engage.extensions import db
+
+    now = now or utcnow()
+    limit = int(current_app.config["PAGE_CACHE_SECONDS"])
+    moments = [getattr(Consultation, name) for name in
+               ("announced_at", "proposals_from", "voting_from", "voting_until", "results_at")]
+    soonest = union_all(*(select(func.min(moment).label("at")).where(moment > now) for moment in moments)).subquery()
+    boundary = db.session.scalar(select(func.min(soonest.c.at)))
+    if boundary is not None:
+        if isinstance(boundary, str):  # SQLite returns MIN() over a union as text
+            boundary = datetime.fromisoformat(boundary)
+        boundary = boundary.replace(tzinfo=now.tzinfo) if boundary.tzinfo is None else boundary
+        limit = min(limit, max(1, int((boundary - now).total_seconds()) + 1))
+    return limit
+
+
+def invalidate() -> None:
+    """Make every stored page unreachable (called after each commit that changed rows)."""
+    if not enabled():
+        return
+    try:
+        if cache.get(GENERATION) is None:
+            cache.add(GENERATION, time.time_ns() // 1000, timeout=0)
+        cache.cache.inc(GENERATION)
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unreachable: pages may be stale for up to %ss",
+                    current_app.config["PAGE_CACHE_SECONDS"], exc_info=True)
+
+
+# Any session that writes, in a request, a command or a test, marks itself; its commit invalidates.
+@event.listens_for(Session, "after_flush")
+def _flushed(session, flush_context):
+    session.info["pages_stale"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statement(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["pages_stale"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    if session.info.pop("pages_stale", False) and has_app_context():
+        invalidate()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session):
+    session.info.pop("pages_stale", None)

@@ -1,0 +1,164 @@
+"""Anonymous visitors are served the busy public pages from a shared cache, and never a stale one.
+
+A citizen's support, a moderator's decision or any other write must show at once; a signed-in
+person is never served a cached page; each visitor gets their own CSRF token in a cached page;
+a phase that begins by the clock ends the cached pages that came before it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+
+import pytest
+
+from engage.consultations.phases import Phase
+from engage.core import pagecache
+from engage.core.db import utcnow
+from engage.extensions import cache
+from tests.factories import form_token, make_consultation, make_proposal, make_user
+
+
+@pytest.fixture
+def page_cache(app, db):
+    """The page cache on, in this process's memory (the tests are one process)."""
+    saved = {name: app.config.get(name) for name in ("CACHE_TYPE", "PAGE_CACHE_SINGLE_PROCESS")}
+    app.config.update(CACHE_TYPE="SimpleCache", PAGE_CACHE_SINGLE_PROCESS=True)
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300})
+    yield cache
+    app.config.update(saved)
+    cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
+
+
+def served_from_cache(response) -> bool:
+    return response.headers.get("X-Page-Cache") == "hit"
+
+
+def supports_shown(html: str, proposal) -> int:
+    return int(re.search(r'id="supports-title"[^>]*>\s*(\d+)', html).group(1))
+
+
+def test_the_second_anonymous_visit_of_a_proposal_is_served_without_touching_the_database(
+        page_cache, app, db, count_queries):
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation, title="Più corse serali degli autobus")
+    db.session.commit()
+    first = app.test_client().get(f"/proposte/{proposal.id}")
+    assert first.headers["X-Page-Cache"] == "miss"
+    with count_queries() as queries:
+        second = app.test_client().get(f"/proposte/{proposal.id}")
+    assert served_from_cache(second)
+    assert len(queries) == 0
+    assert "Più corse serali degli autobus" in second.get_data(as_text=True)
+
+
+def test_a_support_shows_at_once_on_the_cached_pages(page_cache, app, db, client_as):
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation)
+    db.session.commit()
+    visitor = app.test_client()
+    assert supports_shown(visitor.get(f"/proposte/{proposal.id}").get_data(as_text=True), proposal) == 0
+    assert served_from_cache(visitor.get(f"/proposte/{proposal.id}"))
+
+    citizen = client_as(make_user())
+    db.session.commit()
+    token = form_token(citizen, f"/proposte/{proposal.id}")
+    assert citizen.post(f"/proposte/{proposal.id}/sostieni", data={"csrf_token": token}).status_code == 302
+
+    again = visitor.get(f"/proposte/{proposal.id}")
+    assert not served_from_cache(again)
+    assert supports_shown(again.get_data(as_text=True), proposal) == 1
+
+
+def test_signed_in_people_are_never_served_a_cached_page(page_cache, app, db, client_as):
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation)
+    citizen = client_as(make_user(display_name="Giulia"))
+    db.session.commit()
+    app.test_client().get(f"/proposte/{proposal.id}")
+    for _ in range(2):
+        response = citizen.get(f"/proposte/{proposal.id}")
+        assert "X-Page-Cache" not in response.headers
+        assert "Giulia" in response.get_data(as_text=True)
+
+
+def test_each_visitor_gets_their_own_csrf_token_in_a_cached_page_and_it_works(page_cache, app, db):
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    token_of_first = form_token(first, "/")
+    response = second.get("/")
+    assert served_from_cache(response)
+    token_of_second = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    assert token_of_second != token_of_first
+    assert "\x00" not in response.get_data(as_text=True)
+    switched = second.post("/lingua", data={"lang": "en", "next": "/", "csrf_token": token_of_second})
+    assert switched.status_code == 302
+    assert 'lang="en"' in second.get("/").get_data(as_text=True)
+
+
+def test_italian_and_english_pages_are_kept_apart(page_cache, app, db):
+    db.session.commit()
+    italian = app.test_client().get("/", headers={"Accept-Language": "it"}).get_data(as_text=True)
+    english = app.test_client().get("/", headers={"Accept-Language": "en"})
+    assert not served_from_cache(english)
+    assert 'lang="en"' in english.get_data(as_text=True) and 'lang="it"' in italian
+
+
+def test_a_visitor_with_a_message_waiting_sees_it(page_cache, app, db, client_as):
+    """Signing out leaves a message for the next page: that page is built for them."""
+    db.session.commit()
+    app.test_client().get("/")
+    citizen = client_as(make_user())
+    db.session.commit()
+    token = form_token(citizen, "/profilo")
+    citizen.post("/esci", data={"csrf_token": token})
+    response = citizen.get("/")
+    assert not served_from_cache(response)
+    assert 'role="status"' in response.get_data(as_text=True)
+
+
+def test_the_random_order_keeps_its_shuffle_per_visitor_in_the_cache(page_cache, app, db):
+    consultation = make_consultation(Phase.VOTING)
+    for number in range(12):
+        make_proposal(consultation, title=f"Proposta numero {number}")
+    db.session.commit()
+    url = f"/consultazioni/{consultation.id}/proposte"
+    visitor = app.test_client()
+    first = visitor.get(url).get_data(as_text=True)
+    again = visitor.get(url)
+    assert served_from_cache(again) and again.get_data(as_text=True) == first
+    orders = {tuple(re.findall(r'href="/proposte/(\d+)"', app.test_client().get(url).get_data(as_text=True)))
+              for _ in range(12)}
+    assert len(orders) > 1, "every visitor got the same shuffle"
+
+
+def test_a_page_is_kept_no_longer_than_until_the_next_phase_begins(page_cache, app, db):
+    make_consultation(Phase.PROPOSALS, voting_from=utcnow() + timedelta(seconds=12))
+    db.session.flush()
+    with app.test_request_context("/"):
+        assert pagecache.seconds_to_keep() <= 13
+    assert app.config["PAGE_CACHE_SECONDS"] >= 13
+
+
+def test_without_a_shared_store_nothing_is_cached(app, db):
+    """A per-process store could not be emptied by a write on another node: off by default."""
+    db.session.commit()
+    app.test_client().get("/")
+    assert "X-Page-Cache" not in app.test_client().get("/").headers
+
+
+@pytest.mark.skipif(not os.environ.get("ENGAGE_TEST_REDIS_URL"), reason="needs Redis: set ENGAGE_TEST_REDIS_URL")
+def test_a_write_on_one_node_reaches_the_pages_of_every_node(app, db):
+    """Two app servers sharing one Redis: a support committed through one ends the pages of the other."""
+    from engage import create_app
+
+    url = os.environ["ENGAGE_TEST_REDIS_URL"]
+    nodes = [create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "SECRET_KEY": "test-only-secret", "CACHE_REDIS_URL": url,
+                         "CACHE_KEY_PREFIX": f"engage-test-{os.getpid()}:"}) for _ in range(2)]
+    with nodes[0].app_context():
+        before = pagecache.current_generation()
+    with nodes[1].app_context():
+        pagecache.invalidate()
+    with nodes[0].app_context():
+        assert pagecache.current_generation() == before + 1
