@@ -34,11 +34,18 @@ GUNICORN = ("-w", "2", "-k", "gthread", "--threads", "4")
 SECRET = "benchmark-only-secret-key"  # the generator's ledger tokens must be the server's
 SEARCH_WORD = "ciclabile"
 SUPPORTERS = 8  # wrk threads for the support run: one connection each, one person each
+# The page cache (engage.core.pagecache) needs a store shared by the workers: a Redis database of its own.
+REDIS = os.environ.get("ENGAGE_BENCH_REDIS", "redis://127.0.0.1:6379/14")
 BUDGETS = {  # minimum ratio to the bare route; None: measured, no budget
     "home": None, "priority point page": None,
     "proposal list": 0.35, "proposal list, one point": 0.35, "proposal list, by supports": 0.35,
     "proposal list, search": 0.35, "proposal, 500 comments": 0.15, "support / withdraw": None,
     "results page": None, "questionnaire results": None,
+}
+SIGNED_IN_ROWS = {  # row name: the page (from Dataset.pages) measured with a citizen's session
+    "proposal list, signed in": "proposal list",
+    "proposal, 500 comments, signed in": "proposal, 500 comments",
+    "results page, signed in": "results page",
 }
 
 
@@ -50,6 +57,8 @@ def arguments(argv=None):
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--reuse", action="store_true", help="keep an already generated dataset")
     parser.add_argument("--only", nargs="*", help="run only these rows (by name)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help=f"serve without the page cache (by default it uses Redis at {REDIS})")
     return parser.parse_args(argv)
 
 
@@ -60,9 +69,23 @@ def database_url(engine: str, scale: str) -> str:
     return sa.make_url(server).set(database=f"engage_bench_{scale}").render_as_string(hide_password=False)
 
 
-def environment(url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "ENGAGE_RATELIMIT_ENABLED": "false",
-            "PYTHONPATH": str(ROOT), "ENGAGE_ENV": "development"}
+def environment(url: str, cache: str | None = None) -> dict:
+    settings = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "ENGAGE_RATELIMIT_ENABLED": "false",
+                "PYTHONPATH": str(ROOT), "ENGAGE_ENV": "development"}
+    if cache:
+        settings["ENGAGE_CACHE_REDIS_URL"] = cache
+    return settings
+
+
+def fresh_cache() -> str:
+    """The benchmark's Redis database, emptied: every run starts with no page stored."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS).flushdb()
+    except redis.RedisError as error:
+        sys.exit(f"Redis at {REDIS} does not answer ({error}): start it, set ENGAGE_BENCH_REDIS, or pass --no-cache")
+    return REDIS
 
 
 def flask(url: str, *args: str) -> str:
@@ -108,10 +131,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(target: str, url: str, probe: str):
+def gunicorn(target: str, url: str, probe: str, cache: str | None = None):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, "--no-control-socket",
-                                "-b", f"127.0.0.1:{port}", target], cwd=ROOT, env=environment(url),
+                                "-b", f"127.0.0.1:{port}", target], cwd=ROOT, env=environment(url, cache),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -137,8 +160,11 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, duration: int, connections: int, threads: int = 2, script: str | None = None) -> dict:
+def wrk(url: str, duration: int, connections: int, threads: int = 2, script: str | None = None,
+        cookie: str | None = None) -> dict:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     if script:
         command += ["-s", script]
     load = os.getloadavg()[0]
@@ -204,6 +230,11 @@ class Dataset:
             "results page": f"/consultazioni/{self.published_id}/risultati",
             "questionnaire results": f"/questionari/{self.questionnaire}/risultati",
         }
+
+    def citizen_email(self) -> str:
+        from engage.demo.scale import EMAIL
+
+        return EMAIL.format(n=SUPPORTERS + 1)  # not one of the supporters: their pages stay as they are
 
     def supporters(self, count: int) -> list[tuple[str, list[int]]]:
         """(e-mail, voting proposals this person does not support yet) for the first `count` people."""
@@ -349,9 +380,15 @@ def run(args) -> dict:
 
     with gunicorn("benchmarks.hello:app", url, "/hello") as base:
         measure("bare Flask route", base, "/hello")
-    with gunicorn("wsgi:app", url, "/healthz") as base:
+    cache = None if args.no_cache else fresh_cache()
+    with gunicorn("wsgi:app", url, "/healthz", cache) as base:
         for name, path in dataset.pages().items():
             measure(name, base, path)
+        # Signed-in people are never served a cached page: the same pages as a citizen sees them.
+        if not wanted or wanted & set(SIGNED_IN_ROWS):
+            cookie, _ = signed_in(base, dataset.citizen_email())
+            for name, page in SIGNED_IN_ROWS.items():
+                measure(name, base, dataset.pages()[page], cookie=cookie)
         if not wanted or "support / withdraw" in wanted:
             before = dataset.ledger_state()
             script = support_script(base, dataset)
@@ -379,6 +416,7 @@ def run(args) -> dict:
                   f"p99 {row['p99']:7.1f} ms  acknowledged {row['acknowledged']}, refused {row['refused']}, "
                   f"ledger +{appended}, consistent: {row['check']['every_acknowledged_counted_once']}")
     return {"engine": args.engine, "scale": args.scale, "generated_in_s": generated_in,
+            "page_cache": cache or "off",
             "date": datetime.now(UTC).isoformat(timespec="minutes"), "cpus": os.cpu_count(),
             "gunicorn": " ".join(GUNICORN), "wrk": f"-t2 -c{args.connections} -d{args.duration}s "
             f"(support: -t{SUPPORTERS} -c{SUPPORTERS})", "rows": rows}
@@ -396,7 +434,7 @@ def table(report: dict) -> str:
     rows = report["rows"]
     bare = rows["bare Flask route"]["rps"]
     lines = [f"{report['engine']}, {report['scale']}, {report['date']}, gunicorn {report['gunicorn']}, "
-             f"wrk {report['wrk']}, {report['cpus']} cores",
+             f"wrk {report['wrk']}, {report['cpus']} cores, page cache {report.get('page_cache', 'off')}",
              "", "| page | req/s | p50 ms | p99 ms | × bare | budget | load |", "|---|---:|---:|---:|---:|---|---:|"]
     for name, row in rows.items():
         ratio = row["rps"] / bare
