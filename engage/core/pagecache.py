@@ -4,9 +4,10 @@ Why: the busiest pages (home, lists, a proposal with hundreds of comments, resul
 for every anonymous visitor and take from tens to thousands of milliseconds to build, while most
 visitors are not signed in. Three rules keep what is served right:
 
-- every key carries a *generation* held in the cache itself, and the generation goes up after
-  every commit that changed a row (whichever service, command or node made it), so one write
-  makes every older page unreachable at once, on every node;
+- every stored page carries the *generation* it was built in, a number held in the cache itself
+  that goes up after every commit that changed a row (whichever service, command or node made
+  it); a page is served only while its generation is the current one, so one write retires
+  every older page at once, on every node (both are read in one round trip);
 - a page lives at most PAGE_CACHE_SECONDS and never past the next moment a consultation changes
   phase by the clock alone (phases follow the timeline, not only writes);
 - only what is the same for every anonymous visitor is kept: the CSRF token is written back per
@@ -24,13 +25,13 @@ from datetime import datetime
 from functools import wraps
 
 from flask import Flask, current_app, g, has_app_context, make_response, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, func, select, union_all
 from sqlalchemy.orm import Session
 
 from engage.core.db import utcnow
+from engage.core.i18n import select_locale
 from engage.extensions import cache
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 GENERATION = "pages:generation"
 # Where the visitor's CSRF token goes back in. A NUL byte: no page can contain one (requests
 # carrying one are refused), so nothing a person wrote can be mistaken for it.
-TOKEN_MARK = "\x00csrf\x00"
+TOKEN_MARK = b"\x00csrf\x00"
 SHARED_BACKENDS = {"RedisCache", "RedisSentinelCache", "RedisClusterCache", "redis"}
 
 
@@ -67,18 +68,20 @@ def cached_page(variant: Callable[[], object] | None = None):
             if not _anonymous_and_plain():
                 return view(*args, **kwargs)
             extra = variant() if variant else ""
-            generation = current_generation()
+            key = f"page:{select_locale()}:{extra}:{request.full_path}"
+            generation, stored = _read(key)
             if generation is None:  # the cache is unreachable: serve fresh
                 return view(*args, **kwargs)
-            key = f"page:{generation}:{get_locale()}:{extra}:{request.full_path}"
-            body = _read(key)
-            if body is not None:
-                response = make_response(body.replace(TOKEN_MARK, generate_csrf()) if TOKEN_MARK in body else body)
+            if stored is not None and stored[0] == generation:
+                body = stored[1]
+                if TOKEN_MARK in body:
+                    body = body.replace(TOKEN_MARK, generate_csrf().encode())
+                response = make_response(body)
                 response.headers["X-Page-Cache"] = "hit"
                 return response
             response = make_response(view(*args, **kwargs))
             if _storable(response):
-                _write(key, response)
+                _write(key, generation, response)
                 response.headers["X-Page-Cache"] = "miss"
             return response
         return wrapper
@@ -109,21 +112,25 @@ def current_generation() -> int | None:
         return None
 
 
-def _read(key: str) -> str | None:
+def _read(key: str) -> tuple[int | None, tuple[int, bytes] | None]:
+    """(current generation, (generation, body) stored under key), in one round trip."""
     try:
-        return cache.get(key)
-    except Exception:  # noqa: BLE001
+        generation, stored = cache.get_many(GENERATION, key)
+        if generation is None:
+            generation = current_generation()
+        return generation, stored
+    except Exception:  # noqa: BLE001 a cache outage must never take pages down
         log.warning("page cache unreachable", exc_info=True)
-        return None
+        return None, None
 
 
-def _write(key: str, response) -> None:
-    body = response.get_data(as_text=True)
+def _write(key: str, generation: int, response) -> None:
+    body = response.get_data()
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
-        body = body.replace(token, TOKEN_MARK)
+        body = body.replace(token.encode(), TOKEN_MARK)
     try:
-        cache.set(key, body, timeout=seconds_to_keep())
+        cache.set(key, (generation, body), timeout=seconds_to_keep())
     except Exception:  # noqa: BLE001
         log.warning("page cache unreachable", exc_info=True)
 
