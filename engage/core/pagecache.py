@@ -7,7 +7,7 @@ visitors are not signed in. Three rules keep what is served right:
 - every stored page carries the *generation* it was built in, a number held in the cache itself
   that goes up after every commit that changed a row (whichever service, command or node made
   it); a page is served only while its generation is the current one, so one write retires
-  every older page at once, on every node (both are read in one round trip);
+  every older page at once, on every node;
 - a page lives at most PAGE_CACHE_SECONDS and never past the next moment a consultation changes
   phase by the clock alone (phases follow the timeline, not only writes);
 - only what is the same for every anonymous visitor is kept: the CSRF token is written back per
@@ -19,7 +19,9 @@ ENGAGE_CACHE_REDIS_URL): a per-process store could not be emptied by a write on 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -49,6 +51,7 @@ def init_page_cache(app: Flask) -> None:
     app.config.setdefault("CACHE_TYPE", "RedisCache" if app.config.get("CACHE_REDIS_URL") else "NullCache")
     app.config.setdefault("CACHE_NO_NULL_WARNING", True)  # off is the default, not a mistake
     cache.init_app(app)
+    app.extensions["engage_recent_pages"] = RecentPages()
 
 
 def enabled() -> bool:
@@ -69,11 +72,11 @@ def cached_page(variant: Callable[[], object] | None = None):
                 return view(*args, **kwargs)
             extra = variant() if variant else ""
             key = f"page:{select_locale()}:{extra}:{request.full_path}"
-            generation, stored = _read(key)
+            generation = current_generation()
             if generation is None:  # the cache is unreachable: serve fresh
                 return view(*args, **kwargs)
-            if stored is not None and stored[0] == generation:
-                body = stored[1]
+            body = _recent().get(key, generation) or _read(key, generation)
+            if body is not None:
                 if TOKEN_MARK in body:
                     body = body.replace(TOKEN_MARK, generate_csrf().encode())
                 response = make_response(body)
@@ -112,16 +115,49 @@ def current_generation() -> int | None:
         return None
 
 
-def _read(key: str) -> tuple[int | None, tuple[int, bytes] | None]:
-    """(current generation, (generation, body) stored under key), in one round trip."""
+def _read(key: str, generation: int) -> bytes | None:
+    """The shared store's page under key, if it was built in this generation (kept nearby too)."""
     try:
-        generation, stored = cache.get_many(GENERATION, key)
-        if generation is None:
-            generation = current_generation()
-        return generation, stored
+        stored = cache.get(key)
     except Exception:  # noqa: BLE001 a cache outage must never take pages down
         log.warning("page cache unreachable", exc_info=True)
-        return None, None
+        return None
+    if stored is None or stored[0] != generation:
+        return None
+    _recent().put(key, *stored)
+    return stored[2]
+
+
+class RecentPages:
+    """The pages this process served lately, so that a hit fetches a number from the shared store,
+    not a page of up to hundreds of kilobytes. Each is served only in the generation it was built
+    in and until its shared copy expires, so it is never more stale than that copy."""
+
+    def __init__(self, budget: int = 32 * 2**20):
+        self.budget, self.size = budget, 0
+        self.pages: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, generation: int) -> bytes | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None or entry[0] != generation or entry[1] <= time.time():
+                return None
+            self.pages.move_to_end(key)
+            return entry[2]
+
+    def put(self, key: str, generation: int, expires: float, body: bytes) -> None:
+        with self.lock:
+            if (old := self.pages.pop(key, None)) is not None:
+                self.size -= len(old[2])
+            self.pages[key] = (generation, expires, body)
+            self.size += len(body)
+            while self.size > self.budget:
+                self.size -= len(self.pages.popitem(last=False)[1][2])
+
+
+def _recent() -> RecentPages:
+    return current_app.extensions["engage_recent_pages"]
 
 
 def _write(key: str, generation: int, response) -> None:
@@ -129,8 +165,11 @@ def _write(key: str, generation: int, response) -> None:
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         body = body.replace(token.encode(), TOKEN_MARK)
+    seconds = seconds_to_keep()
+    expires = time.time() + seconds
+    _recent().put(key, generation, expires, body)
     try:
-        cache.set(key, (generation, body), timeout=seconds_to_keep())
+        cache.set(key, (generation, expires, body), timeout=seconds)
     except Exception:  # noqa: BLE001
         log.warning("page cache unreachable", exc_info=True)
 

@@ -25,6 +25,7 @@ def page_cache(app, db):
     saved = {name: app.config.get(name) for name in ("CACHE_TYPE", "PAGE_CACHE_SINGLE_PROCESS")}
     app.config.update(CACHE_TYPE="SimpleCache", PAGE_CACHE_SINGLE_PROCESS=True)
     cache.init_app(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300})
+    app.extensions["engage_recent_pages"] = pagecache.RecentPages()
     yield cache
     app.config.update(saved)
     cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
@@ -130,6 +131,25 @@ def test_the_random_order_keeps_its_shuffle_per_visitor_in_the_cache(page_cache,
     orders = {tuple(re.findall(r'href="/proposte/(\d+)"', app.test_client().get(url).get_data(as_text=True)))
               for _ in range(12)}
     assert len(orders) > 1, "every visitor got the same shuffle"
+
+
+def test_a_page_this_process_keeps_nearby_is_retired_with_its_generation(page_cache, app, db):
+    """Another node's write bumps the shared generation: the copy kept in this process is not served."""
+    db.session.commit()
+    app.test_client().get("/")
+    assert served_from_cache(app.test_client().get("/"))
+    with app.app_context():
+        pagecache.invalidate()  # as after a commit on another node
+    assert not served_from_cache(app.test_client().get("/"))
+
+
+def test_the_pages_kept_nearby_stay_within_their_memory_budget():
+    pages = pagecache.RecentPages(budget=1000)
+    for number in range(10):
+        pages.put(f"page {number}", 1, float("inf"), b"x" * 300)
+    assert pages.size <= 1000
+    assert pages.get("page 9", 1) == b"x" * 300 and pages.get("page 0", 1) is None
+    assert pages.get("page 9", 2) is None
 
 
 def test_a_page_is_kept_no_longer_than_until_the_next_phase_begins(page_cache, app, db):
