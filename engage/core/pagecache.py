@@ -8,8 +8,9 @@ visitors are not signed in. Three rules keep what is served right:
   that goes up after every commit that changed a row (whichever service, command or node made
   it); a page is served only while its generation is the current one, so one write retires
   every older page at once, on every node;
-- a page lives at most PAGE_CACHE_SECONDS and never past the next moment a consultation changes
-  phase by the clock alone (phases follow the timeline, not only writes);
+- a page lives at most PAGE_CACHE_SECONDS (120) and never past the next moment a consultation
+  changes phase by the clock alone (phases follow the timeline, not only writes); what else
+  the clock changes without a write (an answer falling overdue) may show up to that late;
 - only what is the same for every anonymous visitor is kept: the CSRF token is written back per
   visitor on the way out, and a visitor with a flash message waiting is served fresh.
 
@@ -46,7 +47,7 @@ SHARED_BACKENDS = {"RedisCache", "RedisSentinelCache", "RedisClusterCache", "red
 
 
 def init_page_cache(app: Flask) -> None:
-    app.config.setdefault("PAGE_CACHE_SECONDS", 30)
+    app.config.setdefault("PAGE_CACHE_SECONDS", 120)
     app.config.setdefault("CACHE_KEY_PREFIX", "engage:")
     app.config.setdefault("CACHE_TYPE", "RedisCache" if app.config.get("CACHE_REDIS_URL") else "NullCache")
     app.config.setdefault("CACHE_NO_NULL_WARNING", True)  # off is the default, not a mistake
