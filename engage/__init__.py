@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.auth.views import bp as auth_bp
     from engage.comments.views import bp as comments_bp
     from engage.consultations.views import bp as consultations_bp
+    from engage.core.fonts import bp as fonts_bp
     from engage.core.health import bp as health_bp
     from engage.institutions.views import bp as institutions_bp
     from engage.ledger.views import bp as ledger_bp
@@ -74,6 +75,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (health_bp, masterplan_bp, auth_bp, institutions_bp, consultations_bp,
                       proposals_bp, accountability_bp, comments_bp, questionnaires_bp, moderation_bp,
-                      results_bp, ledger_bp, notifications_bp, admin_bp, opendata_bp):
+                      results_bp, ledger_bp, notifications_bp, admin_bp, opendata_bp, fonts_bp):
         app.register_blueprint(blueprint)
     init_api(app)
