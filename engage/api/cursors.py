@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 
 class BadCursor(ValueError):
@@ -37,7 +37,10 @@ def decode(order: str, token: str, *, first_is_time: bool = False) -> tuple:
             raise BadCursor(token)
         try:
             first = datetime.fromisoformat(first)
-        except ValueError:
+            if first.tzinfo is None:  # every time the API writes is UTC and says so
+                raise BadCursor(token)
+            first = first.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
             raise BadCursor(token) from None
     elif not _is_int(first):
         raise BadCursor(token)
