@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class BadCursor(ValueError):
@@ -39,7 +39,7 @@ def decode(order: str, token: str, *, first_is_time: bool = False) -> tuple:
             first = datetime.fromisoformat(first)
             if first.tzinfo is None:  # every time the API writes is UTC and says so
                 raise BadCursor(token)
-            first = first.astimezone(timezone.utc)
+            first = first.astimezone(UTC)
         except (ValueError, OverflowError):
             raise BadCursor(token) from None
     elif not _is_int(first):
