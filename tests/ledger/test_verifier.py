@@ -197,3 +197,24 @@ def test_a_csv_cut_short_fails_against_the_published_head(files):
     files["csv"].write_text("\n".join(lines[:-1]) + "\n")
     checked = run_verifier(files["verifier"], files["csv"], "--expect-head", files["head"].hash)
     assert checked.returncode == 1 and "head: the last hash is" in checked.stdout
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_command_on_the_ledger_page_runs_as_printed_on_the_files_as_saved(published, client, tmp_path, language):
+    """Someone downloads the three links of the ledger page, keeps the names the browser gives
+    them, and pastes the command printed on the page."""
+    import html
+    import re
+    import shlex
+
+    base = f"/consultazioni/{published.id}"
+    language_header = {"Accept-Language": language}
+    page = client.get(f"{base}/registro", headers=language_header).get_data(as_text=True)
+    command = html.unescape(re.search(r"<code>(python3 verify_ledger\.py [^<]+)</code>", page).group(1))
+    for path in ("/registro/verify_ledger.py", f"{base}/registro.json", f"{base}/risultati/proposte.csv"):
+        response = client.get(path, headers=language_header)
+        saved_as = re.search(r"filename=([^;]+)", response.headers["Content-Disposition"]).group(1)
+        (tmp_path / saved_as).write_bytes(response.data)
+    arguments = shlex.split(command)[2:]
+    checked = run_verifier(tmp_path / "verify_ledger.py", *arguments)
+    assert checked.returncode == 0, command + "\n" + checked.stdout + checked.stderr
