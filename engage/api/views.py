@@ -281,6 +281,18 @@ def _cacheable(response):
     return response
 
 
+def _never_html(response):
+    """What Werkzeug answers by itself under /api is HTML: the redirect of /api/v1 to /api/v1/
+    and the automatic answer to OPTIONS. Both keep their status and headers (Location, Allow)
+    and lose the page: a redirect needs no body, and OPTIONS becomes 204 No Content."""
+    if request.path.startswith("/api/") and response.mimetype == "text/html" and not response.direct_passthrough:
+        if request.method == "OPTIONS" and response.status_code == 200:
+            response.status_code = 204
+        response.set_data(b"")
+        del response.headers["Content-Type"]
+    return response
+
+
 def init_api(app) -> None:
     from engage.extensions import csrf, limiter
 
@@ -294,6 +306,7 @@ def init_api(app) -> None:
                                 "(province of Cremona). Read-only; licence CC BY 4.0.",
                  "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}}})
     app.after_request(_cacheable)
+    app.after_request(_never_html)
     csrf.exempt(bp)
     limiter.limit(limits.API)(bp)
     api = OpenDataApi(app)

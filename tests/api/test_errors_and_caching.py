@@ -70,6 +70,15 @@ def test_a_wrong_method_is_a_405_with_the_allowed_ones(client, world):
         assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
+
+@pytest.mark.parametrize("method, path, status", [("options", "/api/v1/axes", 204), ("get", "/api/v1", 308),
+                                                  ("get", "/api//v1/axes", 308)])
+def test_what_werkzeug_answers_by_itself_under_api_is_not_html_either(client, world, method, path, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status and response.get_data() == b""
+    assert "html" not in (response.content_type or "")
+    assert response.headers.get("Allow" if method == "options" else "Location")
+
 def test_too_many_requests_is_a_429_saying_when_to_come_back(app, client, world):
     limiter.enabled = True
     limiter.reset()
