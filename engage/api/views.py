@@ -42,8 +42,35 @@ class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400  # a bad parameter is a bad request (RFC 9110), not 422
 
 
+CACHE_HEADERS = {
+    "ETag": {"description": "Send it back in If-None-Match: an unchanged answer is a 304",
+             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "public, max-age=60", "schema": {"type": "string"}},
+}
+
+
 class _Blueprint(SpecBlueprint):
     ARGUMENTS_PARSER = _Parser()
+
+    def response(self, status_code, schema=None, **kwargs):
+        """Every read also documents what else it can answer: the caching headers on its 200, a
+        304 to a matching If-None-Match, a 429 with Retry-After, and a 404 where a path names
+        something (a 400 is added by @arguments, a 405 by the router)."""
+        kwargs.setdefault("headers", CACHE_HEADERS)
+        documented = super().response(status_code, schema, **kwargs)
+
+        def decorator(func):
+            import inspect
+
+            wrapped = documented(func)
+            answers = [(304, "NOT_MODIFIED"), (429, "TOO_MANY_REQUESTS")]
+            if any(name.endswith("_id") for name in inspect.signature(func).parameters):
+                answers.append((404, "NOT_FOUND"))
+            for status, name in answers:
+                wrapped = self.alt_response(status, response=name)(wrapped)
+            return wrapped
+
+        return decorator
 
 
 class OpenDataApi(Api):
@@ -62,6 +89,9 @@ class OpenDataApi(Api):
             response = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = Problem
+            if status == http.HTTPStatus.TOO_MANY_REQUESTS:
+                response["headers"] = {"Retry-After": {"description": "Seconds to wait before asking again",
+                                                       "schema": {"type": "integer"}}}
             prepare_response(response, self.spec, "application/problem+json")
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": Problem}

@@ -117,3 +117,16 @@ def test_the_api_sets_no_cookie_and_ignores_whoever_is_signed_in(app, client_as,
     response = officer.get(f"/api/v1/consultations/{world.draft.id}")
     problem(response, 404)  # the officer sees the draft on the site, not in the open data
     assert "Set-Cookie" not in app.test_client().get("/api/v1/consultations").headers
+
+
+def test_the_spec_documents_the_caching_headers_and_every_answer_besides_200(client, world):
+    """A generated client learns from the document alone that it may get a 304, a 429 with
+    Retry-After, or (where the path names something) a 404."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    retry_after = spec["components"]["responses"]["TOO_MANY_REQUESTS"]["headers"]["Retry-After"]
+    assert retry_after["schema"]["type"] == "integer"
+    for path, operations in spec["paths"].items():
+        answers = operations["get"]["responses"]
+        assert {"200", "304", "429"} <= answers.keys(), path
+        assert {"ETag", "Cache-Control"} <= answers["200"]["headers"].keys(), path
+        assert ("404" in answers) == ("{" in path), path
