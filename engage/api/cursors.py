@@ -48,4 +48,6 @@ def decode(order: str, token: str, *, first_is_time: bool = False) -> tuple:
 
 
 def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+    """Every key of these lists (ids, counts, the shuffled position) is a 32-bit integer column
+    on PostgreSQL: a larger number in a forged cursor would fail in the database."""
+    return isinstance(value, int) and not isinstance(value, bool) and -2**31 <= value < 2**31

@@ -120,7 +120,7 @@ def test_a_forged_time_in_a_cursor_is_a_bad_request_not_a_server_error(client, w
 
 def test_a_forged_cursor_with_a_zone_still_finds_its_place(client, world):
     base = f"/api/v1/consultations/{world.voting.id}/proposals?order=newest&cursor="
-    later = client.get(base + _forged("newest", "2999-01-01T05:00:00+05:00", 2**31))
+    later = client.get(base + _forged("newest", "2999-01-01T05:00:00+05:00", 2**31 - 1))
     assert later.status_code == 200 and len(later.get_json()["items"]) == len(world.proposals)
     earlier = client.get(base + _forged("newest", "2000-01-01T00:00:00+00:00", 1))
     assert earlier.status_code == 200 and earlier.get_json()["items"] == []
@@ -144,3 +144,14 @@ def test_a_page_of_proposals_costs_the_same_queries_for_2_items_as_for_100(clien
     with count_queries() as many:
         assert len(client.get(url + "100").get_json()["items"]) == 46
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("order, first, id_", [("newest", "2020-01-01T00:00:00+00:00", 2**31),
+                                               ("supports", 2**31, 1), ("comments", 1, -2**31 - 1),
+                                               ("supports", 2**63 - 1, 2**63 - 1)])
+def test_a_number_too_big_for_the_database_in_a_cursor_is_a_bad_request(client, world, order, first, id_):
+    """Ids and counts are 32-bit columns on PostgreSQL: a bigger number failed there with a 500."""
+    base = f"/api/v1/consultations/{world.voting.id}/proposals?order={order}&cursor="
+    assert client.get(base + _forged(order, first, id_)).status_code == 400
+    comments = f"/api/v1/consultations/{world.voting.id}/comments?cursor="
+    assert client.get(comments + _forged("id", 2**31, 2**31)).status_code == 400
