@@ -78,7 +78,8 @@ def test_the_open_data_page_lists_every_public_consultations_downloads(client, w
     assert "CC BY 4.0" in page and DRAFT_TITLE not in page
     for consultation in (world.voting, world.proposals_open, world.results):
         assert f"/dati-aperti/consultazioni/{consultation.id}/proposte.csv" in page
-    assert f"/consultazioni/{world.results.id}/registro.csv" in page
+    for download in ("registro.csv", "registro.json", "risultati/sintesi.csv", "risultati/sintesi.json"):
+        assert f"/consultazioni/{world.results.id}/{download}" in page  # CSV and JSON, as the issue asks
     assert f"/consultazioni/{world.proposals_open.id}/registro.csv" not in page  # no votes yet
     download = client.get(f"/dati-aperti/consultazioni/{world.voting.id}/proposte.csv")
     assert download.content_type == "text/csv; charset=utf-8"
