@@ -130,3 +130,17 @@ def test_the_spec_documents_the_caching_headers_and_every_answer_besides_200(cli
         assert {"200", "304", "429"} <= answers.keys(), path
         assert {"ETag", "Cache-Control"} <= answers["200"]["headers"].keys(), path
         assert ("404" in answers) == ("{" in path), path
+
+
+def test_a_server_error_inside_the_api_is_a_problem_too(app, client, world, monkeypatch):
+    """Whatever breaks inside a view, the client gets problem details, never a page or a traceback."""
+    from engage.api import views
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    monkeypatch.setattr(views, "axes_with_points", broken)
+    body = problem(response := client.get("/api/v1/axes", headers={"Accept-Language": "en"}), 500)
+    assert "a bug" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+    assert body["detail"] == "The request could not be answered." and body["instance"] == "/api/v1/axes"
