@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 class BadCursor(ValueError):
@@ -37,7 +37,10 @@ def decode(order: str, token: str, *, first_is_time: bool = False) -> tuple:
             raise BadCursor(token)
         try:
             first = datetime.fromisoformat(first)
-        except ValueError:
+            if first.tzinfo is None:  # every time the API writes is UTC and says so
+                raise BadCursor(token)
+            first = first.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise BadCursor(token) from None
     elif not _is_int(first):
         raise BadCursor(token)
@@ -45,4 +48,6 @@ def decode(order: str, token: str, *, first_is_time: bool = False) -> tuple:
 
 
 def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+    """Every key of these lists (ids, counts, the shuffled position) is a 32-bit integer column
+    on PostgreSQL: a larger number in a forged cursor would fail in the database."""
+    return isinstance(value, int) and not isinstance(value, bool) and -2**31 <= value < 2**31

@@ -94,3 +94,41 @@ def questionnaire_results(figures: Results) -> dict:
         "by_age_band": [{"age_band": band.value if band else None, "respondents": count, "percent": share}
                         for band, count, share in figures.by_age],
     }
+
+
+QUESTIONNAIRE_COLUMNS = ["questionnaire_id", "question_id", "kind", "question_it", "question_en", "respondents",
+                         "answer", "answer_it", "answer_en", "count", "percent", "borda_points", "mean_rank",
+                         "mean", "median"]
+
+
+def questionnaire_rows(consultation) -> tuple[list[str], list[list]]:
+    """The aggregates of a consultation's questionnaires that are public (closed), one row per
+    option, scale value or question of free text: exactly the API's `questionnaire_results`,
+    flattened for the bulk download. Single responses and the texts themselves never appear."""
+    from engage.auth.permissions import can, the_public
+    from engage.questionnaires import aggregation
+    from engage.questionnaires.queries import questionnaires_for
+
+    rows = []
+    for questionnaire in questionnaires_for(consultation, the_public()):
+        if not can(the_public(), "questionnaire.results", questionnaire):
+            continue
+        figures = questionnaire_results(aggregation.results(questionnaire, texts=0))
+        for question in figures["questions"]:
+            start = [figures["questionnaire_id"], question["question_id"], question["kind"], question["text_it"],
+                     question["text_en"] or "", question["respondents"]]
+            for option in question.get("options", []):
+                rows.append([*start, "other" if option["other"] else option["option_id"], option["label_it"] or "",
+                             option["label_en"] or "", option["count"], option["percent"],
+                             _blank(option["borda_points"]), _blank(option["mean_rank"]), "", ""])
+            scale = question.get("scale")
+            for value in (scale or {}).get("distribution", []):
+                rows.append([*start, value["value"], "", "", value["count"], value["percent"], "", "",
+                             _blank(scale["mean"]), _blank(scale["median"])])
+            if "texts" in question:
+                rows.append([*start, "texts", "", "", question["texts"], "", "", "", "", ""])
+    return QUESTIONNAIRE_COLUMNS, rows
+
+
+def _blank(value):
+    return "" if value is None else value

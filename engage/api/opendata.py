@@ -1,12 +1,14 @@
 """The open data page, the API's human-readable documentation and the bulk downloads.
 
 The downloads are the results exports' tables (one row layout for CSV, JSON and the API's
-fields), offered for every public consultation, not only once results are out.
+fields) and the API's questionnaire aggregates, offered for every public consultation, not
+only once results are out.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
+from engage.api import figures
 from engage.auth.permissions import can, the_public
 from engage.core import limits
 from engage.consultations.queries import consultation_for_page, public_consultations
@@ -15,7 +17,7 @@ from engage.results.summary import Scope
 
 bp = Blueprint("opendata", __name__)
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-DOWNLOADS = ("proposte", "commenti")
+DOWNLOADS = ("proposte", "commenti", "questionari")
 
 
 @bp.get("/dati-aperti")
@@ -25,12 +27,15 @@ def index():
                            licence_url=LICENCE_URL)
 
 
-@bp.get("/dati-aperti/consultazioni/<int:consultation_id>/<any(proposte, commenti):table>.<any(csv, json):fmt>")
+@bp.get(f"/dati-aperti/consultazioni/<int:consultation_id>/<any({', '.join(DOWNLOADS)}):table>.<any(csv, json):fmt>")
 def download(consultation_id, table, fmt):
     consultation = consultation_for_page(consultation_id)
     if consultation is None or not can(the_public(), "consultation.view", consultation):
         abort(404)
-    header, rows = exports.table(Scope.of_consultation(consultation), table)
+    if table == "questionari":  # the API's questionnaire aggregates, flattened
+        header, rows = figures.questionnaire_rows(consultation)
+    else:
+        header, rows = exports.table(Scope.of_consultation(consultation), table)
     body, mimetype = exports.render(header, rows, fmt, table)
     return Response(body, content_type=mimetype, headers={
         "Content-Disposition": f"attachment; filename=consultazione-{consultation.id}-{table}.{fmt}",

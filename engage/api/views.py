@@ -42,8 +42,35 @@ class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400  # a bad parameter is a bad request (RFC 9110), not 422
 
 
+CACHE_HEADERS = {
+    "ETag": {"description": "Send it back in If-None-Match: an unchanged answer is a 304",
+             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "public, max-age=60", "schema": {"type": "string"}},
+}
+
+
 class _Blueprint(SpecBlueprint):
     ARGUMENTS_PARSER = _Parser()
+
+    def response(self, status_code, schema=None, **kwargs):
+        """Every read also documents what else it can answer: the caching headers on its 200, a
+        304 to a matching If-None-Match, a 429 with Retry-After, and a 404 where a path names
+        something (a 400 is added by @arguments, a 405 by the router)."""
+        kwargs.setdefault("headers", CACHE_HEADERS)
+        documented = super().response(status_code, schema, **kwargs)
+
+        def decorator(func):
+            import inspect
+
+            wrapped = documented(func)
+            answers = [(304, "NOT_MODIFIED"), (429, "TOO_MANY_REQUESTS")]
+            if any(name.endswith("_id") for name in inspect.signature(func).parameters):
+                answers.append((404, "NOT_FOUND"))
+            for status, name in answers:
+                wrapped = self.alt_response(status, response=name)(wrapped)
+            return wrapped
+
+        return decorator
 
 
 class OpenDataApi(Api):
@@ -62,6 +89,9 @@ class OpenDataApi(Api):
             response = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = Problem
+            if status == http.HTTPStatus.TOO_MANY_REQUESTS:
+                response["headers"] = {"Retry-After": {"description": "Seconds to wait before asking again",
+                                                       "schema": {"type": "integer"}}}
             prepare_response(response, self.spec, "application/problem+json")
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": Problem}
@@ -281,6 +311,18 @@ def _cacheable(response):
     return response
 
 
+def _never_html(response):
+    """What Werkzeug answers by itself under /api is HTML: the redirect of /api/v1 to /api/v1/
+    and the automatic answer to OPTIONS. Both keep their status and headers (Location, Allow)
+    and lose the page: a redirect needs no body, and OPTIONS becomes 204 No Content."""
+    if request.path.startswith("/api/") and response.mimetype == "text/html" and not response.direct_passthrough:
+        if request.method == "OPTIONS" and response.status_code == 200:
+            response.status_code = 204
+        response.set_data(b"")
+        del response.headers["Content-Type"]
+    return response
+
+
 def init_api(app) -> None:
     from engage.extensions import csrf, limiter
 
@@ -294,6 +336,7 @@ def init_api(app) -> None:
                                 "(province of Cremona). Read-only; licence CC BY 4.0.",
                  "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}}})
     app.after_request(_cacheable)
+    app.after_request(_never_html)
     csrf.exempt(bp)
     limiter.limit(limits.API)(bp)
     api = OpenDataApi(app)

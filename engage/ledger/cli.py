@@ -27,7 +27,11 @@ def verify(consultation_id):
         query = query.where(Consultation.id.in_(select(LedgerEntry.consultation_id)) |
                             Consultation.id.in_(select(Support.consultation_id)))
     failed = 0
-    for consultation in db.session.scalars(query):
+    consultations = list(db.session.scalars(query))
+    if consultation_id is not None and not consultations:
+        click.echo(f"There is no consultation {consultation_id}: nothing was checked.", err=True)
+        raise SystemExit(2)  # a mistyped id must not pass for a clean check
+    for consultation in consultations:
         problems = audit(consultation)
         if problems:
             failed += 1

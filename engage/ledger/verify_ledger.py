@@ -148,9 +148,14 @@ def read_ledger(text: str, name: str) -> tuple[dict, list]:
     """(metadata, entries) from a JSON or CSV ledger."""
     if name.endswith(".json") or text.lstrip().startswith("{"):
         document = json.loads(text)
+        if not isinstance(document, dict):
+            raise ValueError("the JSON is not an object: not a ledger")
         if document.get("format") != FORMAT:
             raise ValueError(f"format {document.get('format')!r}, expected {FORMAT!r}")
-        return document, list(document.get("entries", []))
+        for name, kind in (("entries", list), ("head", dict), ("tally", list), ("consultation", dict)):
+            if document.get(name) is not None and not isinstance(document[name], kind):
+                raise ValueError(f'"{name}" is not a JSON {"array" if kind is list else "object"}')
+        return document, list(document.get("entries") or [])
     rows = list(csv.DictReader(io.StringIO(text)))
     meta: dict = {}
     if rows and "consultation_id" in rows[0]:
@@ -183,6 +188,9 @@ def verify(ledger_text: str, ledger_name: str = "ledger.json", *, consultation_i
         compare_head(check, head.get("hash"), head.get("length"))
     compare_head(check, expect_head, expect_length)
     notes = []
+    if not head and expect_head is None and expect_length is None:
+        notes.append("no published head given (--expect-head, --expect-length): entries cut from the end of "
+                      "the file would not show; compare the head below with the one on the results page")
     published = results if results is not None else (
         {int(row["proposal_id"]): int(row["supports"]) for row in meta["tally"]} if "tally" in meta else None)
     if published is not None:
@@ -210,7 +218,7 @@ def main(argv=None) -> int:
                 results = read_results(handle.read(), args.results)
         check, notes = verify(ledger_text, args.ledger, consultation_id=args.consultation,
                               expect_head=args.expect_head, expect_length=args.expect_length, results=results)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         print(f"cannot read: {exc}", file=sys.stderr)
         return 2
     for note in notes:

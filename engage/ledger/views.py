@@ -36,7 +36,16 @@ def ledger(consultation_id):
     found = queries.entries_of_token(consultation.id, token) if token and not token_error else None
     return render_template("ledger/ledger.html", consultation=consultation, head=queries.head(consultation),
                            latest=queries.latest(consultation.id), token=token, token_error=token_error,
-                           found=found)
+                           found=found, files=_file_names(consultation))
+
+
+def _file_names(consultation) -> dict:
+    """The names the downloads are saved under, so the command on the page runs as it is."""
+    from engage.results.exports import filename
+    from engage.results.summary import Scope
+
+    return {"ledger": f"registro-{consultation.id}.json",
+            "results": filename(Scope.of_consultation(consultation), "proposte", "csv")}
 
 
 @bp.get("/consultazioni/<int:consultation_id>/registro.csv")
@@ -51,7 +60,7 @@ def ledger_json(consultation_id):
     consultation = _consultation(consultation_id)
     url = public_url(url_for("consultations.detail", consultation_id=consultation.id))
     return Response(stream_with_context(exports.json_chunks(consultation, url)), mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=registro-{consultation.id}.json"})
+                    headers={"Content-Disposition": f"attachment; filename={_file_names(consultation)['ledger']}"})
 
 
 @bp.get(f"/registro/{VERIFIER}")

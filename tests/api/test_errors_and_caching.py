@@ -70,6 +70,15 @@ def test_a_wrong_method_is_a_405_with_the_allowed_ones(client, world):
         assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
+
+@pytest.mark.parametrize("method, path, status", [("options", "/api/v1/axes", 204), ("get", "/api/v1", 308),
+                                                  ("get", "/api//v1/axes", 308)])
+def test_what_werkzeug_answers_by_itself_under_api_is_not_html_either(client, world, method, path, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status and response.get_data() == b""
+    assert "html" not in (response.content_type or "")
+    assert response.headers.get("Allow" if method == "options" else "Location")
+
 def test_too_many_requests_is_a_429_saying_when_to_come_back(app, client, world):
     limiter.enabled = True
     limiter.reset()
@@ -108,3 +117,30 @@ def test_the_api_sets_no_cookie_and_ignores_whoever_is_signed_in(app, client_as,
     response = officer.get(f"/api/v1/consultations/{world.draft.id}")
     problem(response, 404)  # the officer sees the draft on the site, not in the open data
     assert "Set-Cookie" not in app.test_client().get("/api/v1/consultations").headers
+
+
+def test_the_spec_documents_the_caching_headers_and_every_answer_besides_200(client, world):
+    """A generated client learns from the document alone that it may get a 304, a 429 with
+    Retry-After, or (where the path names something) a 404."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    retry_after = spec["components"]["responses"]["TOO_MANY_REQUESTS"]["headers"]["Retry-After"]
+    assert retry_after["schema"]["type"] == "integer"
+    for path, operations in spec["paths"].items():
+        answers = operations["get"]["responses"]
+        assert {"200", "304", "429"} <= answers.keys(), path
+        assert {"ETag", "Cache-Control"} <= answers["200"]["headers"].keys(), path
+        assert ("404" in answers) == ("{" in path), path
+
+
+def test_a_server_error_inside_the_api_is_a_problem_too(app, client, world, monkeypatch):
+    """Whatever breaks inside a view, the client gets problem details, never a page or a traceback."""
+    from engage.api import views
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    monkeypatch.setattr(views, "axes_with_points", broken)
+    body = problem(response := client.get("/api/v1/axes", headers={"Accept-Language": "en"}), 500)
+    assert "a bug" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+    assert body["detail"] == "The request could not be answered." and body["instance"] == "/api/v1/axes"

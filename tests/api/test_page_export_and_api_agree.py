@@ -91,3 +91,24 @@ def test_the_ledger_head_is_the_ledger_pages(story, client):
     assert head["hash"] in page and not head["sealed"]
     ledger = client.get(head["json"].removeprefix("http://localhost:5000")).get_json()
     assert ledger["entries"][-1]["hash"] == head["hash"] and len(ledger["entries"]) == head["length"]
+
+
+def test_the_comments_in_the_api_are_the_proposal_pages(story, client):
+    """Page and API: each proposal's discussion shows exactly the comments the API lists."""
+    import html as markup
+
+    from engage.comments.models import Comment
+    from engage.extensions import db
+
+    withheld = set()
+    for proposal in all_proposals(client, story.consultation.id):
+        page = markup.unescape(client.get(f"/proposte/{proposal['id']}").get_data(as_text=True))
+        listed = {c["id"] for c in api(client, f"/proposals/{proposal['id']}/comments?limit=100")["items"]}
+        for comment in db.session.query(Comment).filter_by(proposal_id=proposal["id"]):
+            if comment.deleted_at is not None:  # its words are gone everywhere
+                assert comment.id not in listed and not comment.body
+                continue
+            assert (comment.body in page) == (comment.id in listed), (comment.id, comment.body)
+            if comment.id not in listed:
+                withheld.add(comment.body)
+    assert w.HIDDEN_COMMENT in withheld  # the case that matters was met

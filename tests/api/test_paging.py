@@ -99,6 +99,32 @@ def test_a_made_up_or_foreign_cursor_is_a_bad_request(client, world):
     assert client.get(f"{base}?order=newest&cursor={newest}").status_code == 200
 
 
+
+def _forged(*parts) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("when", ["2020-01-01T00:00:00", "0001-01-01T00:00:00", "0001-01-01T00:00:00+05:00",
+                                  "9999-12-31T23:59:59-05:00", "yesterday", 20200101])
+def test_a_forged_time_in_a_cursor_is_a_bad_request_not_a_server_error(client, world, when):
+    """A time without its zone, or one that leaves the calendar once moved to UTC, once reached
+    the database and came back as a 500."""
+    base = f"/api/v1/consultations/{world.voting.id}/proposals?order=newest&cursor="
+    response = client.get(base + _forged("newest", when, 1))
+    assert response.status_code == 400, response.get_json()
+    assert response.content_type == "application/problem+json" and "cursor" in response.get_json()["errors"]
+
+
+def test_a_forged_cursor_with_a_zone_still_finds_its_place(client, world):
+    base = f"/api/v1/consultations/{world.voting.id}/proposals?order=newest&cursor="
+    later = client.get(base + _forged("newest", "2999-01-01T05:00:00+05:00", 2**31 - 1))
+    assert later.status_code == 200 and len(later.get_json()["items"]) == len(world.proposals)
+    earlier = client.get(base + _forged("newest", "2000-01-01T00:00:00+00:00", 1))
+    assert earlier.status_code == 200 and earlier.get_json()["items"] == []
+
 def test_comments_page_oldest_first_without_hidden_or_deleted_ones(client, world):
     items, pages = every_page(client, f"/api/v1/proposals/{world.proposals[0].id}/comments?limit=2")
     assert [c["id"] for c in items] == [c.id for c in world.comments[:3]] and pages == 2
@@ -118,3 +144,14 @@ def test_a_page_of_proposals_costs_the_same_queries_for_2_items_as_for_100(clien
     with count_queries() as many:
         assert len(client.get(url + "100").get_json()["items"]) == 46
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("order, first, id_", [("newest", "2020-01-01T00:00:00+00:00", 2**31),
+                                               ("supports", 2**31, 1), ("comments", 1, -2**31 - 1),
+                                               ("supports", 2**63 - 1, 2**63 - 1)])
+def test_a_number_too_big_for_the_database_in_a_cursor_is_a_bad_request(client, world, order, first, id_):
+    """Ids and counts are 32-bit columns on PostgreSQL: a bigger number failed there with a 500."""
+    base = f"/api/v1/consultations/{world.voting.id}/proposals?order={order}&cursor="
+    assert client.get(base + _forged(order, first, id_)).status_code == 400
+    comments = f"/api/v1/consultations/{world.voting.id}/comments?cursor="
+    assert client.get(comments + _forged("id", 2**31, 2**31)).status_code == 400

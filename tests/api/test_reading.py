@@ -78,7 +78,8 @@ def test_the_open_data_page_lists_every_public_consultations_downloads(client, w
     assert "CC BY 4.0" in page and DRAFT_TITLE not in page
     for consultation in (world.voting, world.proposals_open, world.results):
         assert f"/dati-aperti/consultazioni/{consultation.id}/proposte.csv" in page
-    assert f"/consultazioni/{world.results.id}/registro.csv" in page
+    for download in ("registro.csv", "registro.json", "risultati/sintesi.csv", "risultati/sintesi.json"):
+        assert f"/consultazioni/{world.results.id}/{download}" in page  # CSV and JSON, as the issue asks
     assert f"/consultazioni/{world.proposals_open.id}/registro.csv" not in page  # no votes yet
     download = client.get(f"/dati-aperti/consultazioni/{world.voting.id}/proposte.csv")
     assert download.content_type == "text/csv; charset=utf-8"
@@ -97,3 +98,35 @@ def test_the_api_documentation_page_reads_the_spec(client, world):
     for path in spec["paths"]:
         assert f"GET {path}</code>" in page
     assert "Parametri" in page and "<code>cursor</code>" in page
+
+
+def test_the_questionnaire_download_is_the_apis_aggregates(client, db):
+    """Bulk downloads carry the same data as the API: the questionnaires' aggregates too."""
+    story = results_world.build_world()
+    url = f"/dati-aperti/consultazioni/{story.consultation.id}/questionari"
+    assert client.get(url + ".json").get_json()["rows"] == []  # still open: nothing is final
+    set_phase(story.consultation, Phase.CLOSED)
+    db.session.commit()
+
+    listed = client.get(f"/api/v1/consultations/{story.consultation.id}/questionnaires").get_json()
+    expected = []
+    for questionnaire in listed:
+        figures = client.get(f"/api/v1/questionnaires/{questionnaire['id']}/results").get_json()
+        for question in figures["questions"]:
+            for option in question.get("options", []):
+                expected.append((figures["questionnaire_id"], question["question_id"],
+                                 "other" if option["other"] else option["option_id"], option["count"]))
+            for value in (question.get("scale") or {}).get("distribution", []):
+                expected.append((figures["questionnaire_id"], question["question_id"], value["value"], value["count"]))
+            if "texts" in question:
+                expected.append((figures["questionnaire_id"], question["question_id"], "texts", question["texts"]))
+    as_json = client.get(url + ".json").get_json()
+    assert as_json["licence"] == "CC BY 4.0" and expected
+    assert [(r["questionnaire_id"], r["question_id"], r["answer"], r["count"]) for r in as_json["rows"]] == expected
+    as_csv = list(csv.DictReader(io.StringIO(client.get(url + ".csv").get_data(as_text=True))))
+    assert [(int(r["questionnaire_id"]), int(r["question_id"]), r["answer"], int(r["count"])) for r in as_csv] == [
+        (q, question, str(answer), count) for q, question, answer, count in expected]
+    named = min(q["id"] for q in listed)  # Anna's 5 and Lara's 3 (as in the test above)
+    assert {r["mean"] for r in as_json["rows"] if r["kind"] == "scale" and r["questionnaire_id"] == named} == {4.0}
+    page = client.get("/dati-aperti", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'href="{url}.csv"' in page and f'href="{url}.json"' in page

@@ -141,3 +141,8 @@ def test_without_a_consultation_named_every_consultation_with_supports_is_checke
     assert result.exit_code == 1
     assert f"Consultation {voted[0].id}: ledger, supports and published counts agree." in result.output
     assert f"Consultation {bypassed.id}: 2 problem(s)" in result.output
+
+
+def test_a_mistyped_consultation_is_not_a_clean_check(voted, runner):
+    result = runner.invoke(args=["ledger", "verify", "--consultation", "987654"])
+    assert result.exit_code == 2 and "There is no consultation 987654" in result.output

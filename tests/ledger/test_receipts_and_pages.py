@@ -90,6 +90,10 @@ def test_the_results_page_links_to_the_ledger(voting, client):
     consultation = voting[0]
     html = client.get(f"/consultazioni/{consultation.id}/risultati", headers=ENGLISH).get_data(as_text=True)
     assert f'href="/consultazioni/{consultation.id}/registro"' in html
+    # The downloads and the verifier themselves, straight from the results page, as the issue asks.
+    for link in (f"/consultazioni/{consultation.id}/registro.json", f"/consultazioni/{consultation.id}/registro.csv",
+                 "/registro/verify_ledger.py"):
+        assert f'href="{link}"' in html
 
 
 def test_the_ledger_is_in_italian_by_default(voting, client):

@@ -132,3 +132,19 @@ def test_support_rows_and_ledger_agree_after_a_busy_day(db):
     rows = db.session.scalar(select(func.count()).select_from(Support)
                              .where(Support.consultation_id == consultation.id))
     assert rows == sum(1 + i % 3 for i in range(6)) - 3
+
+
+def test_the_ledger_costs_one_lock_and_one_insert_per_support(db, count_queries):
+    """The issue's budget: per support, at most one lock and one insert (plus the read of the head)."""
+    from engage.ledger import services as ledger
+
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation)
+    for person in (make_user(), make_user()):  # the second append has a head to read
+        with count_queries() as statements:
+            ledger.append(consultation_id=consultation.id, proposal_id=proposal.id, user_id=person.id, action="+")
+    kinds = [statement.lstrip().split()[0].upper() for statement in statements]
+    locks = [s for s in statements if "advisory" in s.lower() or "for update" in s.lower()]
+    assert kinds.count("INSERT") == 1 and kinds.count("UPDATE") == 0 and kinds.count("DELETE") == 0
+    assert len(locks) == (1 if db.session.get_bind().dialect.name == "postgresql" else 0)  # SQLite: the write lock
+    assert len(statements) == 2 + len(locks), statements

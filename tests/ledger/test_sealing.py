@@ -95,3 +95,31 @@ def test_a_support_in_flight_when_results_are_sealed_is_either_in_the_seal_or_re
     with pytest.raises(Refused):
         supports(make_user(), proposal)
     assert queries.head(consultation).length == 1 == len(list(queries.entries(consultation.id)))
+
+
+def test_after_the_seal_the_support_buttons_answer_with_a_translated_reason(db, client_as):
+    """Staff reopen voting by mistake: the person pressing Support reads why it did not count."""
+    from tests.factories import form_token
+
+    admin = role_people()["admin"]
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation)
+    supporter, latecomer = make_user(locale="it"), make_user(locale="en")
+    supports(supporter, proposal)
+    consultations.move_to_phase(admin, consultation, Phase.RESULTS)
+    consultations.move_to_phase(admin, consultation, Phase.VOTING)
+    db.session.commit()
+    sealed = queries.head(consultation)
+
+    page = f"/proposte/{proposal.id}"
+    for person, action, reason in [
+            (latecomer, "sostieni", "The results of this consultation are published"),
+            (supporter, "togli-sostegno", "I risultati di questa consultazione sono pubblicati")]:
+        browser = client_as(person)  # each reads the site in the language of their account
+        response = browser.post(f"{page}/{action}", data={"csrf_token": form_token(browser, page)})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 409 and reason in body and "Traceback" not in body
+        as_json = browser.post(f"{page}/{action}", data={"csrf_token": form_token(browser, page)},
+                               headers={"Accept": "application/json"})
+        assert as_json.status_code == 409 and reason in as_json.get_json()["error"]
+    assert queries.head(consultation) == sealed and proposal.support_count == 1

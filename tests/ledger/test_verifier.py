@@ -163,3 +163,58 @@ def test_an_unreadable_file_is_a_clear_error_not_a_traceback(files, tmp_path):
     broken.write_text('{"format": "something else"}')
     checked = run_verifier(files["verifier"], broken)
     assert checked.returncode == 2 and "cannot read" in checked.stderr and "Traceback" not in checked.stderr
+
+
+@pytest.mark.parametrize("document", [
+    "[1, 2]", '"engage-ledger/1"',
+    '{"format": "engage-ledger/1", "consultation": {"id": 1}, "head": "x"}',
+    '{"format": "engage-ledger/1", "entries": {"seq": 1}}',
+    '{"format": "engage-ledger/1", "consultation": 3, "entries": []}',
+    '{"format": "engage-ledger/1", "consultation": {"id": 1}, "tally": [7]}'])
+def test_a_file_shaped_wrongly_is_a_clear_error_not_a_traceback(files, tmp_path, document):
+    odd = tmp_path / "odd.json"
+    odd.write_text(document)
+    checked = run_verifier(files["verifier"], odd)
+    assert checked.returncode == 2 and "cannot read" in checked.stderr and "Traceback" not in checked.stderr
+
+
+def test_the_csv_alone_runs_and_any_changed_row_fails(files):
+    """`python3 verify_ledger.py registro.csv` as a reader would first type it."""
+    alone = run_verifier(files["verifier"], files["csv"])
+    assert alone.returncode == 0 and f"OK: 10 entries, head {files['head'].hash}" in alone.stdout
+    assert "note: no published head given" in alone.stdout  # it says what it could not check
+
+    lines = files["csv"].read_text().splitlines()
+    cells = lines[4].split(",")
+    cells[2] = str(int(cells[2]) + 1)  # proposal_id of seq 4: a support moved to another proposal
+    files["csv"].write_text("\n".join([*lines[:4], ",".join(cells), *lines[5:]]) + "\n")
+    changed = run_verifier(files["verifier"], files["csv"])
+    assert changed.returncode == 1 and "entry 4 (seq 4): hash" in changed.stdout
+
+
+def test_a_csv_cut_short_fails_against_the_published_head(files):
+    lines = files["csv"].read_text().splitlines()
+    files["csv"].write_text("\n".join(lines[:-1]) + "\n")
+    checked = run_verifier(files["verifier"], files["csv"], "--expect-head", files["head"].hash)
+    assert checked.returncode == 1 and "head: the last hash is" in checked.stdout
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_command_on_the_ledger_page_runs_as_printed_on_the_files_as_saved(published, client, tmp_path, language):
+    """Someone downloads the three links of the ledger page, keeps the names the browser gives
+    them, and pastes the command printed on the page."""
+    import html
+    import re
+    import shlex
+
+    base = f"/consultazioni/{published.id}"
+    language_header = {"Accept-Language": language}
+    page = client.get(f"{base}/registro", headers=language_header).get_data(as_text=True)
+    command = html.unescape(re.search(r"<code>(python3 verify_ledger\.py [^<]+)</code>", page).group(1))
+    for path in ("/registro/verify_ledger.py", f"{base}/registro.json", f"{base}/risultati/proposte.csv"):
+        response = client.get(path, headers=language_header)
+        saved_as = re.search(r"filename=([^;]+)", response.headers["Content-Disposition"]).group(1)
+        (tmp_path / saved_as).write_bytes(response.data)
+    arguments = shlex.split(command)[2:]
+    checked = run_verifier(tmp_path / "verify_ledger.py", *arguments)
+    assert checked.returncode == 0, command + "\n" + checked.stdout + checked.stderr
