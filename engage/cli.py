@@ -52,6 +52,7 @@ def generate_data(scale_name, seed):
         raise click.ClickException("Refusing to generate demo data in production.")
     import time
 
+    from engage.core import pagecache
     from engage.demo.scale import SCALES, generate
     from engage.masterplan.loader import load_masterplan
     from engage.territory.loader import load_comuni
@@ -67,6 +68,7 @@ def generate_data(scale_name, seed):
     # Fresh statistics: after a bulk load the planners would otherwise guess the tables are empty.
     db.session.execute(db.text("ANALYZE"))
     db.session.commit()
+    pagecache.invalidate()  # the bulk load went around the ORM, which marks writes for the page cache
     click.echo(", ".join(f"{count} {what.replace('_', ' ')}" for what, count in written.items())
                + f" in {time.perf_counter() - started:.1f} s.")
 
