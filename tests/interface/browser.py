@@ -46,3 +46,94 @@ def demo_server(tmp_path: Path):
             db.engine.dispose()
 
     return f"http://127.0.0.1:{server.server_port}", stop
+
+
+PASSWORD = "partecipa-cremona"  # every demo account's (engage/demo/seed.py)
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+class Words:
+    """What the interface says in one language, from the app's own compiled catalog: tests look
+    for `words("Sign in")` and so find "Accedi" in Italian and "Sign in" in English."""
+
+    def __init__(self, locale: str):
+        from babel.support import Translations
+
+        self.lang = locale[:2]
+        self.catalog = Translations.load(str(TRANSLATIONS), [self.lang])
+
+    def other(self, message: str) -> str:
+        """The same words in the other language (what the page says before switching to ours)."""
+        return Words("en" if self.lang == "it" else "it")(message)
+
+    def __call__(self, message: str, **values) -> str:
+        text = self.catalog.gettext(message)
+        return text % values if values else text
+
+
+def sign_in(page, base: str, email: str, words: Words, password: str = PASSWORD) -> None:
+    """Through the sign-in page, by the fields' labels, as a person does."""
+    page.goto(base + "/accedi")
+    main = page.get_by_role("main")
+    main.get_by_label(words("E-mail address")).fill(email)
+    main.get_by_label(words("Password"), exact=True).fill(password)
+    main.get_by_role("button", name=words("Sign in")).click()
+    page.wait_for_load_state()
+    assert "/accedi" not in page.url, f"could not sign in as {email}"
+    choose_language(page, words)
+
+
+def choose_language(page, words: Words) -> None:
+    """Signing in brings back the account's own language; the header's switcher changes it."""
+    if page.locator("html").get_attribute("lang") != words.lang:
+        page.get_by_role("form", name=words.other("Language")).get_by_role(
+            "button", name={"it": "Italiano", "en": "English"}[words.lang]).click()
+        page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == words.lang
+
+
+def newest_mail(outbox: Path, to: str):
+    """The newest mail the app wrote to the outbox folder for `to` (one .eml file per mail)."""
+    import email
+    import email.policy
+
+    mails = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+             for path in sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)]
+    mine = [mail for mail in mails if mail["To"] == to]
+    assert mine, f"no mail to {to} in {outbox}"
+    return mine[-1]
+
+
+def link_in(mail) -> str:
+    """The first link in a mail, as a path on the site (mail links use the public address)."""
+    import re
+    from urllib.parse import urlsplit
+
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"https?://\S+", body)
+    assert found, "no link in the mail"
+    parts = urlsplit(found.group(0))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+FOCUS_STYLE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim().slice(0, 80),
+          href: el.getAttribute('href'), outlineStyle: s.outlineStyle, outlineWidth: s.outlineWidth,
+          boxShadow: s.boxShadow};
+}"""
+
+
+def focused(page) -> dict | None:
+    """The element that has the keyboard focus, with how its focus is drawn."""
+    return page.evaluate(FOCUS_STYLE)
+
+
+def focus_is_visible(state: dict | None) -> bool:
+    """An outline of some width, or a box shadow (Bootstrap's focus ring on form controls)."""
+    if not state:
+        return False
+    outline = state["outlineStyle"] != "none" and state["outlineWidth"] not in ("0px", "")
+    return outline or state["boxShadow"] not in ("none", "")
