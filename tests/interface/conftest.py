@@ -48,12 +48,13 @@ def chromium():
 @pytest.fixture
 def open_browser(chromium):
     """`open_browser(locale, width=1280, height=900)`: a new page in a context of its own, like a
-    person arriving with that browser language; closed after the test."""
+    person arriving with that browser language; closed after the test. Reduced motion, as some
+    people ask for: no transitions, so what a test reads (a focus ring) is what stays on screen."""
     contexts = []
 
     def opening(locale: str = "it-IT", width: int = 1280, height: int = 900):
         context = chromium.new_context(locale=locale, viewport={"width": width, "height": height},
-                                       accept_downloads=True)
+                                       accept_downloads=True, reduced_motion="reduce")
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()

@@ -17,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from engage.demo.content import CONSULTATIONS
-from tests.interface.browser import Words, link_in, newest_mail, sign_in
+from tests.interface.browser import Words, register_and_confirm, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -58,23 +58,9 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     email = f"giulia.{uuid.uuid4().hex[:8]}@example.org"
     name = unique("Giulia")
 
-    page.goto(demo_site.base + "/")
-    page.get_by_role("link", name=words("Register"), exact=True).click()
+    register_and_confirm(page, demo_site.base, demo_site.outbox, words, name=name, email=email,
+                         password="una-password-lunga")
     main = page.get_by_role("main")
-    main.get_by_label(words("Public name")).fill(name)
-    main.get_by_label(words("E-mail address")).fill(email)
-    main.get_by_label(words("Password"), exact=True).fill("una-password-lunga")
-    main.get_by_label(words("Repeat the password")).fill("una-password-lunga")
-    main.get_by_label(words("Municipality of residence")).select_option(label="Cremona")
-    main.get_by_label(words("I have read and accept the privacy notice.")).check()
-    main.get_by_role("button", name=words("Create account")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(words("Check your inbox"))
-
-    # The confirmation mail, from the outbox folder the demo writes mails to.
-    page.goto(demo_site.base + link_in(newest_mail(demo_site.outbox, email)))
-    expect(flash(page, words("Thank you: your e-mail address is confirmed."))).to_be_visible()
-    sign_in(page, demo_site.base, email, words, password="una-password-lunga")
-    expect(page.get_by_role("link", name=name)).to_be_visible()  # her name in the header
 
     # A proposal, through the similar-proposal step.
     open_consultation(page, ENERGY, words)
