@@ -50,7 +50,7 @@ def open_consultation(page, consultation: dict, words: Words) -> None:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_browser, screenshot, locale):
+def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_browser, locale):
     """Giulia lives in Cremona. She registers, confirms her address from the mail, signs in, puts
     forward a proposal on energy communities (the site first shows her a similar one), supports a
     cycle path in the consultation that is voting, comments on it and replies to a comment."""
@@ -67,7 +67,7 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     page.get_by_role("link", name=words("Submit a proposal")).click()
     title = unique("Sportello CER unico per i piccoli comuni")
     main.get_by_label(words("Title"), exact=True).fill(title)
-    main.get_by_label(words("Description")).fill("Un ufficio provinciale che segua i piccoli comuni con statuto e bandi.")
+    main.get_by_label(words("Description")).fill("Un ufficio provinciale che segua i piccoli comuni con statuto.")
     main.get_by_role("button", name=words("Continue")).click()
     similar = page.get_by_role("region", name=words("Similar proposals already exist"))
     expect(similar).to_be_visible()
@@ -103,8 +103,6 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     expect(flash(page, words("Your comment is published."))).to_be_visible()
     # The reply sits in the thread under her comment.
     expect(mine.locator("ol.comment-list li.comment").filter(has=page.get_by_text(reply, exact=True))).to_have_count(1)
-    if locale == "it-IT":
-        screenshot(page, "proposal-with-comments")
 
 
 @pytest.mark.parametrize("locale, proposal", [("it-IT", "Una fiera annuale del lavoro giovane"),
@@ -154,7 +152,7 @@ def test_an_officer_opens_a_consultation_and_answers_a_proposal(demo_site, open_
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_moderator_hides_a_reported_comment_from_the_queue(demo_site, open_browser, screenshot, locale):
+def test_a_moderator_hides_a_reported_comment_from_the_queue(demo_site, open_browser, locale):
     """A citizen posts an advert under a cycle path proposal; another reports it as spam; the
     moderator finds it in the queue, hides it with one button, and the public sees the notice
     instead of the advert."""
@@ -189,8 +187,6 @@ def test_a_moderator_hides_a_reported_comment_from_the_queue(demo_site, open_bro
     row = moderator.locator("tbody tr").filter(has_text=advert)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(words("Spam"))
-    if locale == "it-IT":
-        screenshot(moderator, "moderation-queue")
     row.get_by_role("button", name=words("Hide"), exact=True).click()
     expect(flash(moderator, words("Done: %(count)s items.", count=1))).to_be_visible()
     expect(moderator.locator("tbody tr").filter(has_text=advert)).to_have_count(0)
@@ -204,7 +200,7 @@ def test_a_moderator_hides_a_reported_comment_from_the_queue(demo_site, open_bro
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_anyone_reads_the_results_and_downloads_the_pdf_report(demo_site, open_browser, screenshot, locale):
+def test_anyone_reads_the_results_and_downloads_the_pdf_report(demo_site, open_browser, locale):
     """Without an account, a person opens the culture consultation, whose results are out, reads
     its results page and downloads the PDF report."""
     words, page = Words(locale), open_browser(locale)
@@ -214,8 +210,6 @@ def test_anyone_reads_the_results_and_downloads_the_pdf_report(demo_site, open_b
     expect(page.get_by_role("heading", level=1)).to_have_text(
         words("Results: %(title)s", title=title_of(CULTURE, words)))
     expect(page.get_by_role("table").filter(has_text="Botteghe dei liutai aperte la domenica")).not_to_have_count(0)
-    if locale == "it-IT":
-        screenshot(page, "results")
 
     answers = []
     page.on("response", lambda response: answers.append(response.status) if "rapporto" in response.url else None)
@@ -224,7 +218,8 @@ def test_anyone_reads_the_results_and_downloads_the_pdf_report(demo_site, open_b
             page.get_by_role("link", name=words("PDF report")).click()
     except PlaywrightTimeout:
         if 503 in answers:
-            pytest.skip("the PDF report needs WeasyPrint's system libraries (pango), missing here: the site answers 503")
+            pytest.skip("the PDF report needs WeasyPrint's system libraries (pango), missing here: "
+                        "the site answers 503")
         raise
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
     assert download.value.suggested_filename.endswith(".pdf")

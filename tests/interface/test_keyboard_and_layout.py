@@ -86,7 +86,7 @@ def test_a_keyboard_user_goes_from_the_home_page_to_supporting_a_proposal(demo_s
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_from_320_pixels_wide_no_page_scrolls_sideways(demo_site, open_browser, screenshot, locale):
+def test_from_320_pixels_wide_no_page_scrolls_sideways(demo_site, open_browser, locale):
     """On a small phone (320 CSS pixels, as WCAG 1.4.10 Reflow asks), the home page, a consultation,
     a proposal with its comments and the registration form fit the width: nothing to scroll sideways."""
     words, page = Words(locale), open_browser(locale, width=320, height=700)
@@ -98,8 +98,6 @@ def test_from_320_pixels_wide_no_page_scrolls_sideways(demo_site, open_browser, 
 
     page.goto(demo_site.base + "/")
     fits("the home page")
-    if locale == "it-IT":
-        screenshot(page, "home-phone")
     page.get_by_role("navigation", name=words("Main menu")).get_by_role("link", name=words("Consultations")).click()
     fits("the consultations")
     page.get_by_role("link", name=CYCLING[f"title_{words.lang}"], exact=True).click()
@@ -115,7 +113,7 @@ def test_from_320_pixels_wide_no_page_scrolls_sideways(demo_site, open_browser, 
 
 @pytest.mark.parametrize("locale, lang, other, other_lang", [
     ("it-IT", "it", "English", "en"), ("en-GB", "en", "Italiano", "it")])
-def test_the_page_language_follows_the_language_chosen(demo_site, open_browser, screenshot, locale, lang,
+def test_the_page_language_follows_the_language_chosen(demo_site, open_browser, locale, lang,
                                                         other, other_lang):
     """A visitor arrives with their browser's language, the page says which language it is in
     (<html lang>, for screen readers and translation tools), and the switcher in the header
@@ -125,13 +123,6 @@ def test_the_page_language_follows_the_language_chosen(demo_site, open_browser, 
     html = page.locator("html")
     expect(html).to_have_attribute("lang", lang)
     expect(page.get_by_role("heading", level=1)).to_have_text(Words(lang)("Consultations"))
-    if locale == "it-IT":
-        page.goto(demo_site.base + "/")
-        screenshot(page, "home")
-        page.get_by_role("link", name=CYCLING["title_it"]).first.click()
-        page.get_by_role("link", name=Words(lang)("See the proposals")).click()
-        screenshot(page, "consultation-proposals")
-        page.goto(demo_site.base + "/consultazioni/")
 
     switcher = page.get_by_role("form", name=Words(lang)("Language"))
     expect(switcher.get_by_role("button", name=other)).to_have_attribute("lang", other_lang)
