@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,6 +40,11 @@ def flash(page, text: str):
 
 def supports_heading(page):
     return page.locator("#supports-title")
+
+
+def comments_line(page):
+    """"5 comments · 1 in favour · ..." above a discussion."""
+    return page.locator(".stance-summary")
 
 
 def open_consultation(page, consultation: dict, words: Words) -> None:
@@ -90,10 +95,12 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
 
     # A comment on that proposal, then a reply to it.
     comment = unique("Servono anche a Casalmaggiore.")
+    comments = int(re.match(r"\s*(\d+)", comments_line(page).inner_text()).group(1))
     main.get_by_label(words("Your comment")).fill(comment)
     main.get_by_role("radio", name=words("In favour")).check()
     main.get_by_role("button", name=words("Send comment")).click()
     expect(flash(page, words("Your comment is published."))).to_be_visible()
+    expect(comments_line(page)).to_have_text(re.compile(r"^\s*" + words("%(count)s comments", count=comments + 1)))
     mine = page.locator("li.comment").filter(has=page.get_by_text(comment, exact=True))
     expect(mine).to_have_count(1)
     mine.get_by_role("link", name=words("Reply"), exact=True).click()
@@ -103,6 +110,7 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     expect(flash(page, words("Your comment is published."))).to_be_visible()
     # The reply sits in the thread under her comment.
     expect(mine.locator("ol.comment-list li.comment").filter(has=page.get_by_text(reply, exact=True))).to_have_count(1)
+    expect(comments_line(page)).to_have_text(re.compile(r"^\s*" + words("%(count)s comments", count=comments + 2)))
 
 
 @pytest.mark.parametrize("locale, proposal", [("it-IT", "Una fiera annuale del lavoro giovane"),
