@@ -14,6 +14,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def _axe() -> str:
+    """axe-core, the copy bundled in axe-playwright-python (works offline)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+AXE = _axe()
+WCAG_21_AA = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
+
+
 def needs_chromium():
     if CHROMIUM is None:
         pytest.skip("no Chromium found (/usr/bin/chromium): .ci/run installs Debian's chromium package")

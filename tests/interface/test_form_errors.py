@@ -1,7 +1,7 @@
 """A form sent with mistakes, in a real browser: the page says so at the top of the form, in a
 summary whose every entry is a link to the field to fix; what the person typed is still there; and
 each wrong field is marked invalid and tied to its message (aria-invalid, aria-describedby), so a
-screen reader reads the message with the field."""
+screen reader reads the message with the field. axe-core checks the page in that state too."""
 from __future__ import annotations
 
 import re
@@ -10,11 +10,18 @@ import pytest
 from playwright.sync_api import expect
 
 from engage.demo.content import CONSULTATIONS
-from tests.interface.browser import Words, sign_in
+from tests.interface.browser import AXE, WCAG_21_AA, Words, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
 LOCALES = ["it-IT", "en-GB"]
+
+
+def no_wcag_violations(page) -> None:
+    """axe-core on the page as it is now, with its errors shown (the crawl sees only clean forms)."""
+    page.evaluate(AXE)
+    found = page.evaluate(f"axe.run(document, {WCAG_21_AA})")["violations"]
+    assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
 
 
 def check_error_summary(page, expected: dict[str, str]) -> None:
@@ -67,6 +74,7 @@ def test_a_registration_with_mistakes_comes_back_with_a_summary_linking_to_each_
     expect(main.get_by_label(words("Public name"))).to_have_value("Al")
     expect(main.get_by_label(words("E-mail address"))).to_have_value("mario.rossi@")
     expect(main.get_by_label(words("Password"), exact=True)).to_have_value("")
+    no_wcag_violations(page)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -86,3 +94,4 @@ def test_a_proposal_without_a_title_comes_back_with_its_description_kept(demo_si
 
     check_error_summary(page, {"title": words("Give your proposal a title.")})
     expect(main.get_by_label(words("Description"))).to_have_value(description)
+    no_wcag_violations(page)

@@ -114,7 +114,8 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
 
 
 @pytest.mark.parametrize("locale, proposal", [("it-IT", "Una fiera annuale del lavoro giovane"),
-                                              ("en-GB", "Spazi di coworking per chi lavora da remoto")])
+                                              ("en-GB", "Spazi di coworking per chi lavora da remoto")],
+                         ids=LOCALES)
 def test_an_officer_opens_a_consultation_and_answers_a_proposal(demo_site, open_browser, locale, proposal):
     """The Provincia's officer opens a new consultation, with proposals open from today, and finds
     it in the public list; then the Comune's answer to a proposal of the youth consultation, whose

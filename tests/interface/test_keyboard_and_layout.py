@@ -112,7 +112,7 @@ def test_from_320_pixels_wide_no_page_scrolls_sideways(demo_site, open_browser, 
 
 
 @pytest.mark.parametrize("locale, lang, other, other_lang", [
-    ("it-IT", "it", "English", "en"), ("en-GB", "en", "Italiano", "it")])
+    ("it-IT", "it", "English", "en"), ("en-GB", "en", "Italiano", "it")], ids=LOCALES)
 def test_the_page_language_follows_the_language_chosen(demo_site, open_browser, locale, lang,
                                                         other, other_lang):
     """A visitor arrives with their browser's language, the page says which language it is in
