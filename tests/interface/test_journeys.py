@@ -197,7 +197,8 @@ def test_a_moderator_hides_a_reported_comment_from_the_queue(demo_site, open_bro
     expect(row).to_have_count(1)
     expect(row).to_contain_text(words("Spam"))
     # The row's button says which item it hides ("Hide: Comment – Vendo bici...") to screen readers.
-    row.get_by_role("button", name=re.compile("^" + re.escape(words("Hide")) + r"\b.*" + re.escape(advert[:20]))).click()
+    hide = re.compile("^" + re.escape(words("Hide")) + r"\b.*" + re.escape(advert[:20]))
+    row.get_by_role("button", name=hide).click()
     expect(flash(moderator, words("Done: %(count)s items.", count=1))).to_be_visible()
     expect(moderator.locator("tbody tr").filter(has_text=advert)).to_have_count(0)
     expect(waiting).to_have_text(
