@@ -48,10 +48,11 @@ def starts_with(text: str):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_keyboard_user_goes_from_the_home_page_to_supporting_a_proposal(demo_site, open_browser, locale):
-    """Paolo uses only the keyboard (Tab, Shift+Tab, Enter, Space). On the home page his first Tab
-    reaches the skip link, which appears and takes him to the content; from there he reaches the
-    consultations, opens the cycle paths one, finds a proposal and supports it: he sees where the
-    focus is at every step."""
+    """Paolo uses only the keyboard (Tab, Shift+Tab, Enter, Space). Once registered and signed in
+    (the usual way, not the point here), from the home page on: his first Tab reaches the skip
+    link, which appears and takes him to the content; from there he reaches the consultations,
+    opens the cycle paths one, finds a proposal and supports it, and he sees where the focus is at
+    every step."""
     words, page = Words(locale), open_browser(locale)
     register_and_confirm(page, demo_site.base, demo_site.outbox, words, name=f"Paolo {uuid.uuid4().hex[:6]}",
                          email=f"paolo.{uuid.uuid4().hex[:8]}@example.org", password="solo-tastiera-2026")
