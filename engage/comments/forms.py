@@ -29,7 +29,9 @@ class CommentForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = body_field(_l("Your reply"))
+    # Its own id: the reply form sits on the same page as the new-comment form, whose textarea is
+    # "body"; with both called "body", the label "Your reply" pointed at the comment box.
+    body = body_field(_l("Your reply"), id="reply-body")
     parent_id = HiddenField()
     submit = SubmitField(_l("Reply"))
 

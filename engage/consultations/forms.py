@@ -70,9 +70,11 @@ class ConsultationFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    stato = SelectField(_l("State"), choices=lambda: [
+    # default="": a visit with no filters chooses "All" and is not a wrong choice (it showed
+    # "Not a valid choice" under every filter on the plain consultations page).
+    stato = SelectField(_l("State"), default="", choices=lambda: [
         ("", _l("All")), ("open", _l("Open now")), ("upcoming", _l("Upcoming")), ("closed", _l("Closed"))])
-    punto = SelectField(_l("Priority point"), coerce=str)
-    asse = SelectField(_l("Axis"), coerce=str)
-    ente = SelectField(_l("Institution"), coerce=str)
+    punto = SelectField(_l("Priority point"), coerce=str, default="")
+    asse = SelectField(_l("Axis"), coerce=str, default="")
+    ente = SelectField(_l("Institution"), coerce=str, default="")
     filtra = SubmitField(_l("Filter"))

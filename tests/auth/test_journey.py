@@ -76,6 +76,11 @@ def test_a_mistake_in_the_form_keeps_what_was_typed_and_explains_each_field(clie
     assert "informativa" in html
     assert "una password lunga" not in html  # passwords are never echoed back
     assert db.session.scalar(select(User).where(User.display_name == "Lucia del Po")) is None
+    # The summary at the top of the form links each mistake to its field (the browser tests in
+    # tests/interface/test_form_errors.py follow the links).
+    summary = html[html.index('id="form-errors"'):html.index("<form", html.index('id="form-errors"'))]
+    assert 'href="#email"' in summary and 'href="#password_again"' in summary and 'href="#privacy"' in summary
+    assert 'href="#display_name"' not in summary  # no mistake there
 
 
 def test_someone_outside_the_province_can_register(client, db):

@@ -1,19 +1,14 @@
 """axe-core (the copy bundled in axe-playwright-python) checks, in a real browser, every page a
 visitor reaches by links from the home page, in Italian and in English, anonymous and signed in:
 WCAG 2.1 A and AA rules, zero violations."""
-from pathlib import Path
-
-import axe_playwright_python
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.interface.browser import CHROMIUM, CHROMIUM_ARGS, demo_server, needs_chromium
+from tests.interface.browser import AXE, CHROMIUM, CHROMIUM_ARGS, WCAG_21_AA, demo_server, needs_chromium
 from tests.interface.crawl import walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
-AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-WCAG_21_AA = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
 PASSWORD = "partecipa-cremona"  # the demo's (engage/demo/seed.py)
 VISITORS = [  # (who, e-mail or None, browser locale, pages at most)
     ("anonymous", None, "it-IT", 120), ("anonymous", None, "en-GB", 120),
