@@ -40,6 +40,7 @@ from engage.moderation.models import ReportReason
 from engage.results.models import ReportDelivery
 from tests.factories import institution, make_comment, make_consultation, make_proposal, make_user, priority_point
 from tests.security.questionnaire_world import make_questionnaire
+from tests.security.test_no_500s import ASSET_ENDPOINTS
 
 PEOPLE = ("anonymous", "citizen", "blocked", "officer_elsewhere", "officer_here", "moderator", "admin")
 
@@ -197,7 +198,7 @@ EXPECTED = {
     "results.stored_report":                       STAFF,
 }
 
-SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
+SKIPPED_ENDPOINTS = ASSET_ENDPOINTS
 DRAFT = " @draft"
 DRAFT_TITLE = "Bozza riservata del piano neve"
 DRAFT_PROPOSAL_TITLE = "Proposta nella bozza riservata"

@@ -55,7 +55,7 @@ FUZZ = settings(
     print_blob=True,
 )
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-SKIPPED = {"static", "bootstrap.static"}
+SKIPPED = deterministic.ASSET_ENDPOINTS
 VISITORS = ("anonymous", "citizen", "admin")
 
 
