@@ -165,8 +165,7 @@ def wrk(url: str, duration: int, connections: int, threads: int = 2, script: str
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    if script:
-        command += ["-s", script]
+    command += ["-s", script or str(Path(__file__).with_name("count_cache.lua"))]
     load = os.getloadavg()[0]
     output = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
@@ -175,6 +174,8 @@ def wrk(url: str, duration: int, connections: int, threads: int = 2, script: str
               "requests": int(re.search(r"(\d+) requests in", output).group(1)),
               "non_2xx": int((re.search(r"Non-2xx or 3xx responses: (\d+)", output) or [0, 0])[1]),
               "load": load, "output": output}
+    if served := re.search(r"CACHE HITS (\d+) MISSES (\d+)", output):
+        result["cache_hits"], result["cache_misses"] = int(served.group(1)), int(served.group(2))
     if ack := re.search(r"ACK (\d+) REFUSED (\d+)", output):
         result["acknowledged"], result["refused"] = int(ack.group(1)), int(ack.group(2))
     return result
@@ -376,7 +377,8 @@ def run(args) -> dict:
         wrk(base + path, 2, args.connections, **options)  # warm-up: caches, connections, JIT-less imports
         rows[name] = wrk(base + path, args.duration, args.connections, **options)
         print(f"  {name:28} {rows[name]['rps']:8.0f} req/s  p50 {rows[name]['p50']:7.1f} ms  "
-              f"p99 {rows[name]['p99']:7.1f} ms  (load {rows[name]['load']:.2f})", flush=True)
+              f"p99 {rows[name]['p99']:7.1f} ms  cache {rows[name].get('cache_hits', 0)} hits "
+              f"{rows[name].get('cache_misses', 0)} misses  (load {rows[name]['load']:.2f})", flush=True)
 
     with gunicorn("benchmarks.hello:app", url, "/hello") as base:
         measure("bare Flask route", base, "/hello")
