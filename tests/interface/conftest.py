@@ -7,6 +7,8 @@ journeys share the site without depending on each other's order."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +27,23 @@ class Site:
     outbox: Path  # where the app writes the mails it sends (MAIL_OUTBOX_DIR)
 
 
+@contextmanager
+def fresh_demo(tmp_path_factory, name: str) -> Iterator[Site]:
+    """The demo served on a database of its own: pages checked or photographed here show the demo
+    as a new user finds it, untouched by the journeys."""
+    needs_chromium()
+    folder = tmp_path_factory.mktemp(name)
+    base, stop = demo_server(folder)
+    try:
+        yield Site(base, folder / "outbox")
+    finally:
+        stop()
+
+
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> Site:
-    needs_chromium()
-    folder = tmp_path_factory.mktemp("journeys-demo")
-    base, stop = demo_server(folder)
-    yield Site(base, folder / "outbox")
-    stop()
+    with fresh_demo(tmp_path_factory, "journeys-demo") as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ WCAG 2.1 A and AA rules, zero violations."""
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.interface.browser import AXE, CHROMIUM, CHROMIUM_ARGS, WCAG_21_AA, demo_server, needs_chromium
+from tests.interface.browser import AXE, WCAG_21_AA, Words, sign_in
+from tests.interface.conftest import fresh_demo
 from tests.interface.crawl import walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
-PASSWORD = "partecipa-cremona"  # the demo's (engage/demo/seed.py)
 VISITORS = [  # (who, e-mail or None, browser locale, pages at most)
     ("anonymous", None, "it-IT", 120), ("anonymous", None, "en-GB", 120),
     ("citizen", "cittadina@example.org", "it-IT", 60), ("officer", "referente@example.org", "it-IT", 60),
@@ -19,37 +19,16 @@ VISITORS = [  # (who, e-mail or None, browser locale, pages at most)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    needs_chromium()
-    base, stop = demo_server(tmp_path_factory.mktemp("browser-demo"))
-    yield base
-    stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    needs_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/accedi")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form [type=submit]").first.click()
-    assert "/accedi" not in page.url, f"could not sign in as {email}"
+    with fresh_demo(tmp_path_factory, "browser-demo") as demo:
+        yield demo.base
 
 
 @pytest.mark.parametrize("who, email, locale, limit", VISITORS, ids=[f"{v[0]}-{v[2]}" for v in VISITORS])
-def test_every_reachable_page_has_no_wcag_21_aa_violation(site, browser, who, email, locale, limit):
-    context = browser.new_context(locale=locale)
+def test_every_reachable_page_has_no_wcag_21_aa_violation(site, chromium, who, email, locale, limit):
+    context = chromium.new_context(locale=locale)
     page = context.new_page()
     if email:
-        sign_in(page, site, email)
+        sign_in(page, site, email, Words(locale))
     violations = []
 
     def fetch(path):

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from engage.demo.content import CONSULTATIONS
-from tests.interface.browser import Words, demo_server, needs_chromium, sign_in
-from tests.interface.conftest import Site
+from tests.interface.browser import Words, sign_in
+from tests.interface.conftest import Site, fresh_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -23,11 +23,8 @@ CYCLING, CULTURE = CONSULTATIONS[0], CONSULTATIONS[3]
 
 @pytest.fixture(scope="module")
 def untouched_site(tmp_path_factory) -> Site:
-    needs_chromium()
-    folder = tmp_path_factory.mktemp("screenshots-demo")
-    base, stop = demo_server(folder)
-    yield Site(base, folder / "outbox")
-    stop()
+    with fresh_demo(tmp_path_factory, "screenshots-demo") as site:
+        yield site
 
 
 def whole(page, width: int) -> None:
