@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "instance" / "bench"
-GUNICORN = ("-w", "2", "-k", "gthread", "--threads", "4")
+WORKERS, THREADS = 2, 4
 SECRET = "benchmark-only-secret-key"  # the generator's ledger tokens must be the server's
 SEARCH_WORD = "ciclabile"
 SUPPORTERS = 8  # wrk threads for the support run: one connection each, one person each
@@ -130,10 +130,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def gunicorn_settings(connections: int) -> list[str]:
+    """The same settings for the bare route and the app.
+
+    The workers share one listening socket and take wrk's connections as they race to accept them:
+    unbounded, one worker was seen holding 15 of 16 while the other idled, which halved some rows
+    by luck. Capping what one worker holds (`--worker-connections`) leaves the other at least
+    `THREADS + 2` connections, enough to keep its threads busy; the cap still leaves room for
+    every idle keep-alive connection (gunicorn keeps `worker_connections - threads` of them).
+    """
+    cap = max(THREADS + 2, connections - THREADS - 2)
+    return ["-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--worker-connections", str(cap)]
+
+
 @contextmanager
-def gunicorn(target: str, url: str, probe: str, cache: str | None = None):
+def gunicorn(target: str, url: str, probe: str, connections: int, cache: str | None = None):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, "--no-control-socket",
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", *gunicorn_settings(connections),
+                                "--no-control-socket",
                                 "-b", f"127.0.0.1:{port}", target], cwd=ROOT, env=environment(url, cache),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -380,10 +394,10 @@ def run(args) -> dict:
               f"p99 {rows[name]['p99']:7.1f} ms  cache {rows[name].get('cache_hits', 0)} hits "
               f"{rows[name].get('cache_misses', 0)} misses  (load {rows[name]['load']:.2f})", flush=True)
 
-    with gunicorn("benchmarks.hello:app", url, "/hello") as base:
+    with gunicorn("benchmarks.hello:app", url, "/hello", args.connections) as base:
         measure("bare Flask route", base, "/hello")
     cache = None if args.no_cache else fresh_cache()
-    with gunicorn("wsgi:app", url, "/healthz", cache) as base:
+    with gunicorn("wsgi:app", url, "/healthz", args.connections, cache) as base:
         for name, path in dataset.pages().items():
             measure(name, base, path)
         # Signed-in people are never served a cached page: the same pages as a citizen sees them.
@@ -420,8 +434,9 @@ def run(args) -> dict:
     return {"engine": args.engine, "scale": args.scale, "generated_in_s": generated_in,
             "page_cache": cache or "off",
             "date": datetime.now(UTC).isoformat(timespec="minutes"), "cpus": os.cpu_count(),
-            "gunicorn": " ".join(GUNICORN), "wrk": f"-t2 -c{args.connections} -d{args.duration}s "
-            f"(support: -t{SUPPORTERS} -c{SUPPORTERS})", "rows": rows}
+            "gunicorn": " ".join(gunicorn_settings(args.connections)),
+            "wrk": f"-t2 -c{args.connections} -d{args.duration}s (support: -t{SUPPORTERS} -c{SUPPORTERS})",
+            "rows": rows}
 
 
 def budget_for(name: str, engine: str, scale: str) -> float | None:
