@@ -14,6 +14,11 @@ visitors are not signed in. Three rules keep what is served right:
 - only what is the same for every anonymous visitor is kept: the CSRF token is written back per
   visitor on the way out, and a visitor with a flash message waiting is served fresh.
 
+When a page is missing (after a write, say), one request builds it and the others asking for the
+same page meanwhile wait for it (up to BUILD_WAIT_SECONDS) rather than all building it at once:
+a results page that takes a second to build would otherwise be built by every visitor who came
+in that second.
+
 The cache is off unless a store shared by every process is configured (CACHE_REDIS_URL, set as
 ENGAGE_CACHE_REDIS_URL): a per-process store could not be emptied by a write on another node.
 """
@@ -44,6 +49,9 @@ GENERATION = "pages:generation"
 # carrying one are refused), so nothing a person wrote can be mistaken for it.
 TOKEN_MARK = b"\x00csrf\x00"
 SHARED_BACKENDS = {"RedisCache", "RedisSentinelCache", "RedisClusterCache", "redis"}
+# How long a request waits for another one that is building the same page, and how often it looks.
+BUILD_WAIT_SECONDS = 5.0
+BUILD_POLL_SECONDS = 0.01
 
 
 def init_page_cache(app: Flask) -> None:
@@ -73,23 +81,67 @@ def cached_page(variant: Callable[[], object] | None = None):
                 return view(*args, **kwargs)
             extra = variant() if variant else ""
             key = f"page:{select_locale()}:{extra}:{request.full_path}"
-            generation = current_generation()
-            if generation is None:  # the cache is unreachable: serve fresh
-                return view(*args, **kwargs)
-            body = _recent().get(key, generation) or _read(key, generation)
+            for _attempt in range(3):  # again only if a write retires the page while we wait for it
+                generation = current_generation()
+                if generation is None:  # the cache is unreachable: serve fresh
+                    return view(*args, **kwargs)
+                body = _recent().get(key, generation) or _read(key, generation)
+                if body is not None or _claim_build(key, generation):
+                    break
+                body = _wait_for_build(key, generation)
+                if body is not None or current_generation() == generation:
+                    break
             if body is not None:
                 if TOKEN_MARK in body:
                     body = body.replace(TOKEN_MARK, generate_csrf().encode())
                 response = make_response(body)
                 response.headers["X-Page-Cache"] = "hit"
                 return response
-            response = make_response(view(*args, **kwargs))
-            if _storable(response):
-                _write(key, generation, response)
-                response.headers["X-Page-Cache"] = "miss"
+            try:
+                response = make_response(view(*args, **kwargs))
+                if _storable(response):
+                    _write(key, generation, response)
+                    response.headers["X-Page-Cache"] = "miss"
+            finally:
+                _release_build(key, generation)
             return response
         return wrapper
     return decorate
+
+
+def _build_key(key: str, generation: int) -> str:
+    return f"building:{generation}:{key}"
+
+
+def _claim_build(key: str, generation: int) -> bool:
+    """True if this request is to build the page (nobody else is, or the store cannot say)."""
+    try:
+        return bool(cache.add(_build_key(key, generation), 1, timeout=int(BUILD_WAIT_SECONDS) + 1))
+    except Exception:  # noqa: BLE001 a cache outage must never take pages down
+        return True
+
+
+def _release_build(key: str, generation: int) -> None:
+    try:
+        cache.delete(_build_key(key, generation))
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unreachable", exc_info=True)
+
+
+def _wait_for_build(key: str, generation: int) -> bytes | None:
+    """The page another request is building, once it is stored; None if it was not stored (an
+    error page, say), took too long, or a write retired its generation: then build it here."""
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(BUILD_POLL_SECONDS)
+            if not cache.has(_build_key(key, generation)):
+                return _read(key, generation)
+            if cache.get(GENERATION) != generation:
+                return None
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unreachable", exc_info=True)
+    return None
 
 
 def _anonymous_and_plain() -> bool:

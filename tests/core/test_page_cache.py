@@ -182,3 +182,59 @@ def test_a_write_on_one_node_reaches_the_pages_of_every_node(app, db):
         pagecache.invalidate()
     with nodes[0].app_context():
         assert pagecache.current_generation() == before + 1
+
+
+def _someone_else_is_building(app, path: str) -> tuple[str, int]:
+    """Claim the build of an anonymous Italian page as another request (or node) would."""
+    with app.app_context():
+        generation = pagecache.current_generation()
+        key = f"page:it::{path}?"
+        assert pagecache._claim_build(key, generation)
+    return key, generation
+
+
+def test_a_visitor_who_asks_while_the_page_is_being_built_waits_for_it_instead_of_building_it_again(
+        page_cache, app, db, monkeypatch):
+    """After a write, many visitors ask for the same missing page at once: one builds it."""
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation, title="Una proposta costosa da disegnare")
+    db.session.commit()
+    key, generation = _someone_else_is_building(app, f"/proposte/{proposal.id}")
+
+    def the_builder_finishes_while_we_wait(seconds):
+        cache.set(key, (generation, float("inf"), b"<p>built by the other request</p>"))
+        pagecache._release_build(key, generation)
+
+    monkeypatch.setattr(pagecache.time, "sleep", the_builder_finishes_while_we_wait)
+    waited = app.test_client().get(f"/proposte/{proposal.id}")
+    assert served_from_cache(waited)
+    assert waited.get_data(as_text=True) == "<p>built by the other request</p>"
+
+
+@pytest.mark.parametrize("what_happens", ["the builder stored nothing", "a write retired the generation"])
+def test_a_visitor_waiting_for_a_page_that_never_comes_builds_it_and_the_next_one_gets_it(
+        page_cache, app, db, monkeypatch, what_happens):
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation, title="Una proposta costosa da disegnare")
+    db.session.commit()
+    key, generation = _someone_else_is_building(app, f"/proposte/{proposal.id}")
+
+    def meanwhile(seconds):
+        if what_happens == "the builder stored nothing":
+            pagecache._release_build(key, generation)
+        else:
+            pagecache.invalidate()
+
+    monkeypatch.setattr(pagecache.time, "sleep", meanwhile)
+    built_here = app.test_client().get(f"/proposte/{proposal.id}")
+    assert built_here.headers["X-Page-Cache"] == "miss"
+    assert "Una proposta costosa da disegnare" in built_here.get_data(as_text=True)
+    assert served_from_cache(app.test_client().get(f"/proposte/{proposal.id}"))
+
+
+def test_a_build_that_ends_in_an_error_page_lets_the_next_visitor_build_at_once(page_cache, app, db):
+    """A page that is not stored (here a 404) must not stay claimed for BUILD_WAIT_SECONDS."""
+    db.session.commit()
+    assert app.test_client().get("/proposte/999999").status_code == 404
+    with app.app_context():
+        assert pagecache._claim_build("page:it::/proposte/999999?", pagecache.current_generation())
