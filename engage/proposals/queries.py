@@ -127,6 +127,14 @@ def proposal_for_page(proposal_id: int) -> Proposal | None:
                  joinedload(Proposal.consultation).joinedload(Consultation.institution)))
 
 
+def proposal_for_action(proposal_id: int) -> Proposal | None:
+    """What the buttons' rules read (phase, state, visibility): a support is a busy write, and the
+    page's five joins cost it more than the rest of its reads together."""
+    return db.session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id)
+        .options(joinedload(Proposal.consultation), joinedload(Proposal.author)))
+
+
 def proposals_for_priority_point(point_id: int, limit: int = 20) -> list[Proposal]:
     """Most supported first, from consultations the public can see."""
     from engage.core.db import utcnow

@@ -209,7 +209,8 @@ def edit(proposal_id):
 
 def _act(proposal_id, action, success_message):
     """Buttons (withdraw, support, follow): check the token, call the service, say what happened."""
-    proposal = _load(proposal_id)
+    proposal = queries.proposal_for_action(proposal_id) or abort(404)
+    require("proposal.view", proposal)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -219,10 +220,13 @@ def _act(proposal_id, action, success_message):
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=str(refusal.message)), refusal.status
         return render_template("refused.html", message=refusal.message, back=_back(proposal_id)), refusal.status
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(supports=proposal.support_count,
-                       supports_left=tally.supports_left(current_user, proposal.consultation))
+        # Read before the commit, which would expire them and make each a query again.
+        answer = jsonify(supports=proposal.support_count,
+                         supports_left=tally.supports_left(current_user, proposal.consultation))
+        db.session.commit()
+        return answer
+    db.session.commit()
     flash(success_message, "success")
     return redirect(_back(proposal_id))
 
