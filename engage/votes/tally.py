@@ -45,10 +45,11 @@ def proposals_submitted(user, consultation) -> int:
                Proposal.is_official.is_(False)))
 
 
-def add_supports(proposal_id: int, delta: int) -> None:
-    """Atomic in SQL, so concurrent supports never lose an increment."""
-    db.session.execute(update(Proposal).where(Proposal.id == proposal_id)
-                       .values(support_count=Proposal.support_count + delta))
+def add_supports(proposal_id: int, delta: int) -> int:
+    """Atomic in SQL, so concurrent supports never lose an increment; returns the new count."""
+    return db.session.scalar(update(Proposal).where(Proposal.id == proposal_id)
+                             .values(support_count=Proposal.support_count + delta)
+                             .returning(Proposal.support_count))
 
 
 def add_comments(proposal_id: int | None, delta: int) -> None:
