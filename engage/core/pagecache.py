@@ -14,6 +14,11 @@ visitors are not signed in. Three rules keep what is served right:
 - only what is the same for every anonymous visitor is kept: the CSRF token is written back per
   visitor on the way out, and a visitor with a flash message waiting is served fresh.
 
+A hit makes no round trip to the store: each process keeps a copy of the generation that a
+background thread re-reads every WATCH_SECONDS (0.05 s), and that the process's own writes bump
+at once. A write on another node is therefore seen within that time, about what a request
+takes anyway; if the thread falls behind, requests read the store themselves.
+
 When a page is missing (after a write, say), one request builds it and the others asking for the
 same page meanwhile wait for it (up to BUILD_WAIT_SECONDS) rather than all building it at once:
 a results page that takes a second to build would otherwise be built by every visitor who came
@@ -25,6 +30,7 @@ ENGAGE_CACHE_REDIS_URL): a per-process store could not be emptied by a write on 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -52,6 +58,10 @@ SHARED_BACKENDS = {"RedisCache", "RedisSentinelCache", "RedisClusterCache", "red
 # How long a request waits for another one that is building the same page, and how often it looks.
 BUILD_WAIT_SECONDS = 5.0
 BUILD_POLL_SECONDS = 0.01
+# How often each process re-reads the generation, and after how long without a reading it stops
+# trusting its copy.
+WATCH_SECONDS = 0.05
+WATCH_TRUSTED_FOR = 0.5
 
 
 def init_page_cache(app: Flask) -> None:
@@ -61,6 +71,9 @@ def init_page_cache(app: Flask) -> None:
     app.config.setdefault("CACHE_NO_NULL_WARNING", True)  # off is the default, not a mistake
     cache.init_app(app)
     app.extensions["engage_recent_pages"] = RecentPages()
+    if app.config["CACHE_TYPE"] in SHARED_BACKENDS:
+        with app.app_context():
+            app.extensions["engage_generation_watch"] = WatchedGeneration(cache.cache)
 
 
 def enabled() -> bool:
@@ -82,7 +95,7 @@ def cached_page(variant: Callable[[], object] | None = None):
             extra = variant() if variant else ""
             key = f"page:{select_locale()}:{extra}:{request.full_path}"
             for _attempt in range(3):  # again only if a write retires the page while we wait for it
-                generation = current_generation()
+                generation = _served_generation()
                 if generation is None:  # the cache is unreachable: serve fresh
                     return view(*args, **kwargs)
                 body = _recent().get(key, generation) or _read(key, generation)
@@ -166,6 +179,62 @@ def current_generation() -> int | None:
     except Exception:  # noqa: BLE001 a cache outage must never take pages down
         log.warning("page cache unreachable", exc_info=True)
         return None
+
+
+class WatchedGeneration:
+    """This process's copy of the shared generation (see the module's docstring). The thread is
+    started by the first request of each process, so that it survives gunicorn's fork."""
+
+    def __init__(self, store, every: float = WATCH_SECONDS, trusted_for: float = WATCH_TRUSTED_FOR):
+        self.store, self.every, self.trusted_for = store, every, trusted_for
+        self.value: int | None = None
+        self.read_at = float("-inf")
+        self.pid: int | None = None
+        self.lock = threading.Lock()
+
+    def get(self) -> int | None:
+        """The generation, or None if this process has not read it lately."""
+        if self.pid != os.getpid():
+            self._start()
+        if time.monotonic() - self.read_at > self.trusted_for:
+            return None
+        return self.value
+
+    def saw(self, value: int) -> None:
+        """A generation read or made here; it only goes up (a store emptied restarts it from the clock)."""
+        with self.lock:
+            self.value = value if self.value is None else max(self.value, value)
+            self.read_at = time.monotonic()
+
+    def _start(self) -> None:
+        with self.lock:
+            if self.pid == os.getpid():
+                return
+            self.pid, self.value, self.read_at = os.getpid(), None, float("-inf")
+        threading.Thread(target=self._watch, name="page-cache-generation", daemon=True).start()
+
+    def stop(self) -> None:
+        self.pid = None
+
+    def _watch(self) -> None:
+        pid, failing = os.getpid(), False
+        while self.pid == pid:
+            try:
+                value = self.store.get(GENERATION)
+                if value is not None:
+                    self.saw(value)
+                failing = False
+            except Exception:  # noqa: BLE001 requests then read the store themselves
+                if not failing:  # once per outage, not twenty times a second
+                    log.warning("page cache unreachable", exc_info=True)
+                failing = True
+            time.sleep(self.every)
+
+
+def _served_generation() -> int | None:
+    watch = current_app.extensions.get("engage_generation_watch")
+    generation = watch.get() if watch is not None else None
+    return generation if generation is not None else current_generation()
 
 
 def _read(key: str, generation: int) -> bytes | None:
@@ -253,7 +322,9 @@ def invalidate() -> None:
     try:
         if cache.get(GENERATION) is None:
             cache.add(GENERATION, time.time_ns() // 1000, timeout=0)
-        cache.cache.inc(GENERATION)
+        generation = cache.cache.inc(GENERATION)
+        if (watch := current_app.extensions.get("engage_generation_watch")) is not None and generation:
+            watch.saw(generation)  # this process's next request must not serve what it just retired
     except Exception:  # noqa: BLE001
         log.warning("page cache unreachable: pages may be stale for up to %ss",
                     current_app.config["PAGE_CACHE_SECONDS"], exc_info=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -182,6 +183,20 @@ def test_a_write_on_one_node_reaches_the_pages_of_every_node(app, db):
         pagecache.invalidate()
     with nodes[0].app_context():
         assert pagecache.current_generation() == before + 1
+    # What node 0's requests go by (its process's copy, re-read in the background) follows too.
+    watch = nodes[0].extensions["engage_generation_watch"]
+    assert _eventually(lambda: watch.get() == before + 1)
+    with nodes[1].app_context():
+        pagecache.invalidate()
+    assert _eventually(lambda: watch.get() == before + 2)
+    watch.stop()
+    # The node that wrote goes by its own write at once, not a moment later.
+    own = nodes[1].extensions["engage_generation_watch"]
+    assert _eventually(lambda: own.get() == before + 2)
+    with nodes[1].app_context():
+        pagecache.invalidate()
+    assert own.get() == before + 3
+    own.stop()
 
 
 def _someone_else_is_building(app, path: str) -> tuple[str, int]:
@@ -238,3 +253,48 @@ def test_a_build_that_ends_in_an_error_page_lets_the_next_visitor_build_at_once(
     assert app.test_client().get("/proposte/999999").status_code == 404
     with app.app_context():
         assert pagecache._claim_build("page:it::/proposte/999999?", pagecache.current_generation())
+
+
+def _eventually(condition, seconds: float = 2.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_each_process_sees_another_nodes_write_within_moments_without_asking_the_store_on_every_hit():
+    from cachelib import SimpleCache
+
+    store = SimpleCache()
+    store.set(pagecache.GENERATION, 41, timeout=0)
+    watch = pagecache.WatchedGeneration(store, every=0.01)
+    assert _eventually(lambda: watch.get() == 41)
+
+    store.inc(pagecache.GENERATION)  # a commit on another node
+    assert _eventually(lambda: watch.get() == 42)
+
+    watch.saw(50)  # a commit in this process counts at once
+    assert watch.get() == 50
+    watch.stop()
+
+
+def test_a_process_that_cannot_read_the_generation_lately_stops_trusting_its_copy():
+    from cachelib import SimpleCache
+
+    class Unreachable(SimpleCache):
+        broken = False
+
+        def get(self, key):
+            if self.broken:
+                raise ConnectionError("Redis went away")
+            return super().get(key)
+
+    store = Unreachable()
+    store.set(pagecache.GENERATION, 7, timeout=0)
+    watch = pagecache.WatchedGeneration(store, every=0.01, trusted_for=0.05)
+    assert _eventually(lambda: watch.get() == 7)
+    store.broken = True
+    assert _eventually(lambda: watch.get() is None)
+    watch.stop()
