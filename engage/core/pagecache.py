@@ -41,6 +41,7 @@ from functools import wraps
 from flask import Flask, current_app, g, has_app_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import event, func, select, union_all
 from sqlalchemy.orm import Session
 
@@ -94,16 +95,9 @@ def cached_page(variant: Callable[[], object] | None = None):
                 return view(*args, **kwargs)
             extra = variant() if variant else ""
             key = f"page:{select_locale()}:{extra}:{request.full_path}"
-            for _attempt in range(3):  # again only if a write retires the page while we wait for it
-                generation = _served_generation()
-                if generation is None:  # the cache is unreachable: serve fresh
-                    return view(*args, **kwargs)
-                body = _recent().get(key, generation) or _read(key, generation)
-                if body is not None or _claim_build(key, generation):
-                    break
-                body = _wait_for_build(key, generation)
-                if body is not None or current_generation() == generation:
-                    break
+            generation, body = _find(key)
+            if generation is None:  # the cache is unreachable: serve fresh
+                return view(*args, **kwargs)
             if body is not None:
                 if TOKEN_MARK in body:
                     body = body.replace(TOKEN_MARK, generate_csrf().encode())
@@ -113,13 +107,53 @@ def cached_page(variant: Callable[[], object] | None = None):
             try:
                 response = make_response(view(*args, **kwargs))
                 if _storable(response):
-                    _write(key, generation, response)
+                    _store(key, generation, _without_token(response.get_data()))
                     response.headers["X-Page-Cache"] = "miss"
             finally:
                 _release_build(key, generation)
             return response
         return wrapper
     return decorate
+
+
+def shared_fragment(name: str, build: Callable[[], str]) -> Markup:
+    """Part of a page that is the same for everyone allowed to see the page, signed in or not,
+    kept under the same rules as whole pages (generation, expiry, one builder at a time).
+
+    Why: a signed-in person is never served a whole cached page (their header is their own),
+    but the costly part (a results summary) need not be built again for each of them. What
+    `build()` returns must hold nothing about the visitor: no form, no token, no name.
+    """
+    if not enabled():
+        return Markup(build())
+    key = f"fragment:{select_locale()}:{name}"
+    generation, body = _find(key)
+    if body is not None:
+        return Markup(body.decode())
+    if generation is None:
+        return Markup(build())
+    try:
+        html = build()
+        _store(key, generation, html.encode())
+    finally:
+        _release_build(key, generation)
+    return Markup(html)
+
+
+def _find(key: str) -> tuple[int | None, bytes | None]:
+    """(generation, what is stored under key in it). No body: this request is to build it, and
+    has claimed the build unless the store could not say. No generation: the store is unreachable."""
+    for _attempt in range(3):  # again only if a write retires the page while we wait for it
+        generation = _served_generation()
+        if generation is None:
+            return None, None
+        body = _recent().get(key, generation) or _read(key, generation)
+        if body is not None or _claim_build(key, generation):
+            return generation, body
+        body = _wait_for_build(key, generation)
+        if body is not None or current_generation() == generation:
+            return generation, body
+    return generation, None
 
 
 def _build_key(key: str, generation: int) -> str:
@@ -282,11 +316,13 @@ def _recent() -> RecentPages:
     return current_app.extensions["engage_recent_pages"]
 
 
-def _write(key: str, generation: int, response) -> None:
-    body = response.get_data()
+def _without_token(body: bytes) -> bytes:
+    """The page with this visitor's CSRF token marked, to be replaced by the next visitor's."""
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if token:
-        body = body.replace(token.encode(), TOKEN_MARK)
+    return body.replace(token.encode(), TOKEN_MARK) if token else body
+
+
+def _store(key: str, generation: int, body: bytes) -> None:
     seconds = seconds_to_keep()
     expires = time.time() + seconds
     _recent().put(key, generation, expires, body)

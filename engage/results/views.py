@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engage.core.pagecache import cached_page
+from engage.core.pagecache import cached_page, shared_fragment
 from engage.auth.permissions import require
 from engage.comments.models import Stance
 from engage.consultations.phases import Phase
@@ -45,8 +45,12 @@ def _axis_scope(slug: str) -> Scope:
 
 
 def _page(scope: Scope):
-    return render_template("results/summary.html", scope=scope, figures=summary(scope), tables=exports.TABLES,
-                           formats=exports.FORMATS, stances=Stance)
+    """The figures are the same for every visitor: signed-in people share one build of them."""
+    target = scope.target.id if scope.kind == "consultation" else scope.target.slug
+    body = shared_fragment(f"results:{scope.kind}:{target}", lambda: render_template(
+        "results/_summary.html", scope=scope, figures=summary(scope), tables=exports.TABLES,
+        formats=exports.FORMATS, stances=Stance))
+    return render_template("results/summary.html", scope=scope, body=body)
 
 
 @bp.get("/consultazioni/<int:consultation_id>/risultati")

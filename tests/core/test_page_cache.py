@@ -298,3 +298,25 @@ def test_a_process_that_cannot_read_the_generation_lately_stops_trusting_its_cop
     store.broken = True
     assert _eventually(lambda: watch.get() is None)
     watch.stop()
+
+
+def test_signed_in_people_share_one_build_of_the_results_figures_but_each_sees_their_own_header(
+        page_cache, app, db, client_as, count_queries):
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation, title="Illuminazione del parco")
+    giulia, marco = client_as(make_user(display_name="Giulia Ferri")), client_as(make_user(display_name="Marco Bassi"))
+    db.session.commit()
+    url = f"/consultazioni/{consultation.id}/risultati"
+
+    with count_queries() as first:
+        page = giulia.get(url).get_data(as_text=True)
+    assert "Giulia Ferri" in page and "Illuminazione del parco" in page
+    with count_queries() as second:
+        page = marco.get(url).get_data(as_text=True)
+    assert "Marco Bassi" in page and "Giulia Ferri" not in page and "Illuminazione del parco" in page
+    assert len(second) <= len(first) - 8, "the summary's queries ran again for the second person"
+
+    token = form_token(giulia, f"/proposte/{proposal.id}")
+    assert giulia.post(f"/proposte/{proposal.id}/sostieni", data={"csrf_token": token}).status_code == 302
+    figures = marco.get(url).get_data(as_text=True)
+    assert re.search(r"<dt>Sostegni</dt><dd>1</dd>", figures), "a support must show in the shared figures at once"
