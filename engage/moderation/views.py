@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engage.core.params import int_param, page_param
@@ -140,7 +141,7 @@ def act():
         flash(refusal.message, "danger")
     else:
         db.session.commit()
-        flash(_("Done: %(count)s items.", count=done), "success")
+        flash(ngettext("Done: %(num)d item.", "Done: %(num)d items.", done), "success")
     return redirect(url_for("moderation.queue"))
 
 

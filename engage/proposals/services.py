@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from engage.auth.permissions import Refused, can
 from engage.core.db import utcnow
@@ -36,8 +37,9 @@ def submit_proposal(author, consultation, *, title: str, body: str, priority_poi
                           status=409)
         limit = consultation.proposals_per_participant
         if limit and tally.proposals_submitted(author, consultation) >= limit:
-            raise Refused(_l("You have already submitted the %(limit)d proposals this consultation "
-                             "allows.", limit=limit), status=409)
+            raise Refused(lazy_ngettext("You have already submitted the proposal this consultation allows.",
+                                        "You have already submitted the %(num)d proposals this consultation "
+                                        "allows.", limit), status=409)
     title, body = _check_text(consultation, title, body, priority_point)
     held = not official and moderation.should_hold(author, consultation, is_comment=False)
     proposal = Proposal(consultation=consultation, author=author, priority_point=priority_point,

@@ -81,6 +81,10 @@ class Words:
         text = self.catalog.gettext(message)
         return text % values if values else text
 
+    def plural(self, singular: str, plural: str, num: int, **values) -> str:
+        """A count with its words in agreement ("1 sostegno", "2 sostegni"), as ngettext gives them."""
+        return self.catalog.ngettext(singular, plural, num) % {"num": num, **values}
+
 
 def sign_in(page, base: str, email: str, words: Words, password: str = PASSWORD) -> None:
     """Through the sign-in page, by the fields' labels, as a person does."""

@@ -89,7 +89,7 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     before = int(re.match(r"\d+", supports_heading(page).inner_text()).group(0))
     page.get_by_role("button", name=re.compile("^" + re.escape(words("Support")) + r"\b")).click()
     expect(flash(page, words("Thank you: you support this proposal."))).to_be_visible()
-    expect(supports_heading(page)).to_have_text(words("%(count)s supports", count=before + 1))
+    expect(supports_heading(page)).to_have_text(words.plural("%(num)s support", "%(num)s supports", before + 1))
     expect(page.get_by_text(words("You support this proposal."), exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(re.escape(words("Take back my support"))))).to_be_visible()
 
@@ -100,7 +100,8 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     main.get_by_role("radio", name=words("In favour")).check()
     main.get_by_role("button", name=words("Send comment")).click()
     expect(flash(page, words("Your comment is published."))).to_be_visible()
-    expect(comments_line(page)).to_have_text(re.compile(r"^\s*" + words("%(count)s comments", count=comments + 1)))
+    said = words.plural("%(num)s comment", "%(num)s comments", comments + 1)
+    expect(comments_line(page)).to_have_text(re.compile(r"^\s*" + said))
     mine = page.locator("li.comment").filter(has=page.get_by_text(comment, exact=True))
     expect(mine).to_have_count(1)
     mine.get_by_role("link", name=words("Reply"), exact=True).click()
@@ -110,7 +111,8 @@ def test_a_citizen_registers_proposes_supports_and_discusses(demo_site, open_bro
     expect(flash(page, words("Your comment is published."))).to_be_visible()
     # The reply sits in the thread under her comment.
     expect(mine.locator("ol.comment-list li.comment").filter(has=page.get_by_text(reply, exact=True))).to_have_count(1)
-    expect(comments_line(page)).to_have_text(re.compile(r"^\s*" + words("%(count)s comments", count=comments + 2)))
+    said = words.plural("%(num)s comment", "%(num)s comments", comments + 2)
+    expect(comments_line(page)).to_have_text(re.compile(r"^\s*" + said))
 
 
 @pytest.mark.parametrize("locale, proposal", [("it-IT", "Una fiera annuale del lavoro giovane"),
@@ -199,10 +201,10 @@ def test_a_moderator_hides_a_reported_comment_from_the_queue(demo_site, open_bro
     # The row's button says which item it hides ("Hide: Comment – Vendo bici...") to screen readers.
     hide = re.compile("^" + re.escape(words("Hide")) + r"\b.*" + re.escape(advert[:20]))
     row.get_by_role("button", name=hide).click()
-    expect(flash(moderator, words("Done: %(count)s items.", count=1))).to_be_visible()
+    expect(flash(moderator, words.plural("Done: %(num)d item.", "Done: %(num)d items.", 1))).to_be_visible()
     expect(moderator.locator("tbody tr").filter(has_text=advert)).to_have_count(0)
     expect(waiting).to_have_text(
-        words("%(count)s items waiting for a decision.", count=before - 1))
+        words.plural("%(num)s item waiting for a decision.", "%(num)s items waiting for a decision.", before - 1))
 
     anyone = open_browser(locale)
     anyone.goto(proposal_url)

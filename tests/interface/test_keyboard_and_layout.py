@@ -83,7 +83,7 @@ def test_a_keyboard_user_goes_from_the_home_page_to_supporting_a_proposal(demo_s
     press_until(page, starts_with(words("Support")), what="the Support button")
     activate(page, "Space")
     expect(page.locator("main .alert")).to_have_text(words("Thank you: you support this proposal."))
-    expect(page.locator("#supports-title")).to_have_text(words("%(count)s supports", count=count + 1))
+    expect(page.locator("#supports-title")).to_have_text(words.plural("%(num)s support", "%(num)s supports", count + 1))
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -142,11 +142,11 @@ def number(pattern: str, html: str) -> int:
 
 def consultation_page_totals(client, consultation_id: int) -> dict:
     html = read(client, f"/consultazioni/{consultation_id}")
-    supports = re.search(r"<li>(\d+) supports from (\d+) people</li>", html)
+    supports = re.search(r"<li>(\d+) supports?; supporters: (\d+)</li>", html)
     assert supports, "the supports total is not on the consultation page"
-    return {"proposals": number(r"<li>(\d+) proposals</li>", html),
+    return {"proposals": number(r"<li>(\d+) proposals?</li>", html),
             "supports": int(supports.group(1)), "supporters": int(supports.group(2)),
-            "comments": number(r"<li>(\d+) comments</li>", html)}
+            "comments": number(r"<li>(\d+) comments?</li>", html)}
 
 
 def list_page_counts(client, consultation_id: int) -> dict[int, tuple[int, int]]:
@@ -156,14 +156,14 @@ def list_page_counts(client, consultation_id: int) -> dict[int, tuple[int, int]]
     for card in html.split('<li class="card-item">')[1:]:
         card = card[:card.index("</li>")] if "</li>" in card else card
         proposal_id = number(r'href="/proposte/(\d+)"', card)
-        counts[proposal_id] = (number(r"(\d+) supports", card), number(r"(\d+) comments", card))
+        counts[proposal_id] = (number(r"(\d+) supports?", card), number(r"(\d+) comments?", card))
     return counts
 
 
 def proposal_page_counts(client, proposal_id: int) -> tuple[int, int]:
     html = read(client, f"/proposte/{proposal_id}")
-    return (number(r'id="supports-title"[^>]*>(\d+) supports<', html),
-            number(r'<p class="stance-summary">\s*(\d+) comments', html))
+    return (number(r'id="supports-title"[^>]*>(\d+) supports?<', html),
+            number(r'<p class="stance-summary">\s*(\d+) comments?', html))
 
 
 def rows(db, query) -> int:

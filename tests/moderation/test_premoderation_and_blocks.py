@@ -124,14 +124,14 @@ def card_counts(browser, consultation) -> dict[int, tuple[int, int]]:
     counts = {}
     for card in html.split('<li class="card-item">')[1:]:
         proposal_id = int(re.search(r'href="/proposte/(\d+)"', card).group(1))
-        counts[proposal_id] = (int(re.search(r"(\d+) supports", card).group(1)),
-                               int(re.search(r"(\d+) comments", card).group(1)))
+        counts[proposal_id] = (int(re.search(r"(\d+) supports?", card).group(1)),
+                               int(re.search(r"(\d+) comments?", card).group(1)))
     return counts
 
 
 def comments_on_page(browser, proposal) -> int:
     html = read(browser, f"/proposte/{proposal.id}")
-    return int(re.search(r'<p class="stance-summary">\s*(\d+) comments', html).group(1))
+    return int(re.search(r'<p class="stance-summary">\s*(\d+) comments?', html).group(1))
 
 
 def on_priority_point(browser, number: int) -> list[int]:
@@ -184,7 +184,10 @@ def test_a_proposal_in_a_premoderated_consultation_waits_for_a_moderator(db, cli
     # A moderator finds it in the queue, held, and approves it.
     case = held_case(db, proposal)
     moderator_browser = client_as(mod)
-    assert f'id="case-{case.id}"' in read(moderator_browser, "/moderazione/")
+    queue = read(moderator_browser, "/moderazione/")
+    assert f'id="case-{case.id}"' in queue
+    row = queue[queue.index(f'id="case-{case.id}"'):queue.index("</tr>", queue.index(f'id="case-{case.id}"'))]
+    assert row.count("held for review") == 1 and "Awaiting review" not in row, "one badge says it is held"
     assert decide(moderator_browser, case.id, "approve").status_code == 302
 
     assert proposal.moderation is Moderation.VISIBLE

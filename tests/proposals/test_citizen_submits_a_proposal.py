@@ -164,7 +164,7 @@ def test_the_per_participant_limit_refuses_the_second_proposal_and_keeps_its_tex
 
     assert 400 <= refused.status_code < 500
     html = refused.get_data(as_text=True)
-    assert "You have already submitted the 1 proposals this consultation allows." in html
+    assert "You have already submitted the proposal this consultation allows." in html
     assert 'value="Mercato contadino a Casalmaggiore"' in html
     assert "Un mercato settimanale dei produttori locali." in html
     assert [p.title for p in proposals_in(db, consultation)] == ["Biblioteca aperta la domenica"]

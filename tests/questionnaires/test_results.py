@@ -213,7 +213,7 @@ def test_the_results_page_shows_the_same_figures(db, client_as, survey):
     assert html.status_code == 200
     page = Page.of(html)
     text = html.get_data(as_text=True)
-    assert "6 responses." in text and "1 drafts not sent yet (not counted)." in text
+    assert "6 responses." in text and "1 draft not sent yet (not counted)." in text
 
     single, multiple, scale, ranking = (question(q, k) for k in (K.SINGLE, K.MULTIPLE, K.SCALE, K.RANKING))
     (table,) = page.tables_of(single)

@@ -198,8 +198,8 @@ def test_the_per_participant_limit_refuses_the_third_support_and_shows_what_is_l
     assert "You have 2 supports left" in client.get(list_url).get_data(as_text=True)
 
     assert support(client, first).status_code == 302
-    assert "You have 1 supports left" in client.get(f"/proposte/{third.id}").get_data(as_text=True)
-    assert "You have 1 supports left" in client.get(list_url).get_data(as_text=True)
+    assert "You have 1 support left" in client.get(f"/proposte/{third.id}").get_data(as_text=True)
+    assert "You have 1 support left" in client.get(list_url).get_data(as_text=True)
     assert support(client, second).status_code == 302
 
     refused = support(client, third)
@@ -212,7 +212,7 @@ def test_the_per_participant_limit_refuses_the_third_support_and_shows_what_is_l
 
     # Taking one back frees it for another proposal.
     assert take_back(client, first).status_code == 302
-    assert "You have 1 supports left" in client.get(list_url).get_data(as_text=True)
+    assert "You have 1 support left" in client.get(list_url).get_data(as_text=True)
     assert support(client, third).status_code == 302
     assert support_rows(db, user=citizen) == 2
     for proposal in (first, second, third):
