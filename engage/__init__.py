@@ -29,7 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     from engage import models  # noqa: F401  every table known to SQLAlchemy and Alembic
     from engage.auth.session import init_login
-    from engage.core.i18n import select_locale
+    from engage.core.i18n import install_template_gettext, select_locale
     from engage.core.pagecache import init_page_cache
     from engage.core.security import init_security
     from engage.extensions import babel, bootstrap, csrf, db, limiter, migrate
@@ -39,6 +39,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, include_object=include_in_migrations)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
