@@ -29,6 +29,7 @@ def check_error_summary(page, expected: dict[str, str]) -> None:
     each field; following a link puts the focus in the field; the field carries its error."""
     summary = page.get_by_role("alert").filter(has=page.locator("#form-errors-title"))
     expect(summary).to_be_visible()
+    expect(summary).to_be_focused()  # where a keyboard or screen-reader user starts on the returned page
     form = page.locator("main form[method=post]").filter(has=page.locator(f"#{next(iter(expected))}"))
     summary_box, form_box = summary.bounding_box(), form.bounding_box()
     assert summary_box["y"] <= form_box["y"] + 5, "the summary comes before the form's fields"
