@@ -42,6 +42,7 @@ BUDGETS = {  # minimum ratio to the bare route; None: measured, no budget
     "proposal list, search": 0.35, "proposal, 500 comments": 0.15, "support / withdraw": None,
     "results page": None, "questionnaire results": None,
 }
+DURING_SUPPORTS = "proposal list, during supports"
 SIGNED_IN_ROWS = {  # row name: the page (from Dataset.pages) measured with a citizen's session
     "proposal list, signed in": "proposal list",
     "proposal, 500 comments, signed in": "proposal, 500 comments",
@@ -188,8 +189,8 @@ def wrk(url: str, duration: int, connections: int, threads: int = 2, script: str
               "requests": int(re.search(r"(\d+) requests in", output).group(1)),
               "non_2xx": int((re.search(r"Non-2xx or 3xx responses: (\d+)", output) or [0, 0])[1]),
               "load": load, "output": output}
-    if served := re.search(r"CACHE HITS (\d+) MISSES (\d+)", output):
-        result["cache_hits"], result["cache_misses"] = int(served.group(1)), int(served.group(2))
+    if served := re.search(r"CACHE HITS (\d+) MISSES (\d+) STALE (\d+)", output):
+        result["cache_hits"], result["cache_misses"], result["cache_stale"] = map(int, served.groups())
     if ack := re.search(r"ACK (\d+) REFUSED (\d+)", output):
         result["acknowledged"], result["refused"] = int(ack.group(1)), int(ack.group(2))
     return result
@@ -392,7 +393,8 @@ def run(args) -> dict:
         rows[name] = wrk(base + path, args.duration, args.connections, **options)
         print(f"  {name:28} {rows[name]['rps']:8.0f} req/s  p50 {rows[name]['p50']:7.1f} ms  "
               f"p99 {rows[name]['p99']:7.1f} ms  cache {rows[name].get('cache_hits', 0)} hits "
-              f"{rows[name].get('cache_misses', 0)} misses  (load {rows[name]['load']:.2f})", flush=True)
+              f"{rows[name].get('cache_misses', 0)} misses {rows[name].get('cache_stale', 0)} stale  "
+              f"(load {rows[name]['load']:.2f})", flush=True)
 
     with gunicorn("benchmarks.hello:app", url, "/hello", args.connections) as base:
         measure("bare Flask route", base, "/hello")
@@ -431,12 +433,39 @@ def run(args) -> dict:
             print(f"  {'support / withdraw':28} {row['rps']:8.0f} req/s  p50 {row['p50']:7.1f} ms  "
                   f"p99 {row['p99']:7.1f} ms  acknowledged {row['acknowledged']}, refused {row['refused']}, "
                   f"ledger +{appended}, consistent: {row['check']['every_acknowledged_counted_once']}")
+        if not wanted or DURING_SUPPORTS in wanted:
+            measure_during_supports(base, dataset, rows, args, measure)
     return {"engine": args.engine, "scale": args.scale, "generated_in_s": generated_in,
             "page_cache": cache or "off",
             "date": datetime.now(UTC).isoformat(timespec="minutes"), "cpus": os.cpu_count(),
             "gunicorn": " ".join(gunicorn_settings(args.connections)),
             "wrk": f"-t2 -c{args.connections} -d{args.duration}s (support: -t{SUPPORTERS} -c{SUPPORTERS})",
             "rows": rows}
+
+
+def measure_during_supports(base: str, dataset, rows: dict, args, measure) -> None:
+    """The cached proposal list while people support proposals of the same consultation, as in a
+    busy vote: every support retires every cached page, so this row shows what the cache is worth
+    then (its hits and misses are printed with it)."""
+    import threading
+
+    script = support_script(base, dataset)
+    writes: dict = {}
+    # Long enough to cover measure()'s 2 s warm-up and its run.
+    writer = threading.Thread(target=lambda: writes.update(
+        wrk(base + "/", args.duration + 3, SUPPORTERS, threads=SUPPORTERS, script=script)))
+    writer.start()
+    try:
+        time.sleep(0.5)
+        measure(DURING_SUPPORTS, base, dataset.pages()["proposal list"])
+    finally:
+        writer.join()
+        os.unlink(script)
+    state = dataset.ledger_state()
+    rows[DURING_SUPPORTS]["supports_meanwhile_per_s"] = writes.get("rps", 0.0)
+    rows[DURING_SUPPORTS]["consistent_after"] = not state["wrong_counters"] and not state["audit"]
+    print(f"  {'':28} meanwhile {writes.get('rps', 0):.0f} supports/s; counters and ledger consistent after: "
+          f"{rows[DURING_SUPPORTS]['consistent_after']}")
 
 
 def budget_for(name: str, engine: str, scale: str) -> float | None:
@@ -459,6 +488,10 @@ def table(report: dict) -> str:
         verdict = "" if budget is None else f"≥ {budget} {'met' if ratio >= budget else 'MISSED'}"
         if "check" in row:
             verdict += f"; counted once: {'yes' if row['check']['every_acknowledged_counted_once'] else 'NO'}"
+        if "supports_meanwhile_per_s" in row:
+            verdict = (f"{row['supports_meanwhile_per_s']:.0f} supports/s meanwhile; cache "
+                       f"{row.get('cache_hits', 0)} hits, {row.get('cache_stale', 0)} stale, "
+                       f"{row.get('cache_misses', 0)} misses")
         lines.append(f"| {name} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {ratio:.2f} | "
                      f"{verdict} | {row['load']:.2f} |")
     if report["generated_in_s"] is not None:
