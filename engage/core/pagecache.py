@@ -20,9 +20,11 @@ at once. A write on another node is therefore seen within that time, about what 
 takes anyway; if the thread falls behind, requests read the store themselves.
 
 When a page is missing (after a write, say), one request builds it and the others asking for the
-same page meanwhile wait for it (up to BUILD_WAIT_SECONDS) rather than all building it at once:
-a results page that takes a second to build would otherwise be built by every visitor who came
-in that second.
+same page meanwhile do not build it too: a results page that takes a second to build would
+otherwise be built by every visitor who came in that second. They are served the copy this
+process kept from before the write if it is younger than PAGE_CACHE_STALE_SECONDS (1 s; during a
+busy vote a write comes every few milliseconds, and a page would never be ready in its own
+generation), else they wait for the new one (up to BUILD_WAIT_SECONDS).
 
 The cache is off unless a store shared by every process is configured (CACHE_REDIS_URL, set as
 ENGAGE_CACHE_REDIS_URL): a per-process store could not be emptied by a write on another node.
@@ -67,6 +69,7 @@ WATCH_TRUSTED_FOR = 0.5
 
 def init_page_cache(app: Flask) -> None:
     app.config.setdefault("PAGE_CACHE_SECONDS", 120)
+    app.config.setdefault("PAGE_CACHE_STALE_SECONDS", 1.0)
     app.config.setdefault("CACHE_KEY_PREFIX", "engage:")
     app.config.setdefault("CACHE_TYPE", "RedisCache" if app.config.get("CACHE_REDIS_URL") else "NullCache")
     app.config.setdefault("CACHE_NO_NULL_WARNING", True)  # off is the default, not a mistake
@@ -95,14 +98,14 @@ def cached_page(variant: Callable[[], object] | None = None):
                 return view(*args, **kwargs)
             extra = variant() if variant else ""
             key = f"page:{select_locale()}:{extra}:{request.full_path}"
-            generation, body = _find(key)
+            generation, body, how = _find(key)
             if generation is None:  # the cache is unreachable: serve fresh
                 return view(*args, **kwargs)
             if body is not None:
                 if TOKEN_MARK in body:
                     body = body.replace(TOKEN_MARK, generate_csrf().encode())
                 response = make_response(body)
-                response.headers["X-Page-Cache"] = "hit"
+                response.headers["X-Page-Cache"] = how
                 return response
             try:
                 response = make_response(view(*args, **kwargs))
@@ -127,7 +130,7 @@ def shared_fragment(name: str, build: Callable[[], str]) -> Markup:
     if not enabled():
         return Markup(build())
     key = f"fragment:{select_locale()}:{name}"
-    generation, body = _find(key)
+    generation, body, _how = _find(key)
     if body is not None:
         return Markup(body.decode())
     if generation is None:
@@ -140,20 +143,27 @@ def shared_fragment(name: str, build: Callable[[], str]) -> Markup:
     return Markup(html)
 
 
-def _find(key: str) -> tuple[int | None, bytes | None]:
-    """(generation, what is stored under key in it). No body: this request is to build it, and
-    has claimed the build unless the store could not say. No generation: the store is unreachable."""
+def _find(key: str) -> tuple[int | None, bytes | None, str]:
+    """(generation, body, how): the body stored under key in this generation ("hit"), or the copy
+    kept from just before while another request builds the new one ("stale"); no body: this
+    request is to build it ("build"), and has claimed the build unless the store could not say.
+    No generation: the store is unreachable."""
     for _attempt in range(3):  # again only if a write retires the page while we wait for it
         generation = _served_generation()
         if generation is None:
-            return None, None
+            return None, None, "build"
         body = _recent().get(key, generation) or _read(key, generation)
-        if body is not None or _claim_build(key, generation):
-            return generation, body
+        if body is not None:
+            return generation, body, "hit"
+        if _claim_build(key, generation):
+            return generation, None, "build"
+        previous = _recent().latest(key, float(current_app.config["PAGE_CACHE_STALE_SECONDS"]))
+        if previous is not None:
+            return generation, previous, "stale"
         body = _wait_for_build(key, generation)
         if body is not None or current_generation() == generation:
-            return generation, body
-    return generation, None
+            return generation, body, "hit" if body is not None else "build"
+    return generation, None, "build"
 
 
 def _build_key(key: str, generation: int) -> str:
@@ -291,7 +301,8 @@ class RecentPages:
 
     def __init__(self, budget: int = 32 * 2**20):
         self.budget, self.size = budget, 0
-        self.pages: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
+        # key -> (generation, expires (wall clock), body, when it was known current (monotonic))
+        self.pages: OrderedDict[str, tuple[int, float, bytes, float]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: str, generation: int) -> bytes | None:
@@ -302,11 +313,20 @@ class RecentPages:
             self.pages.move_to_end(key)
             return entry[2]
 
+    def latest(self, key: str, younger_than: float) -> bytes | None:
+        """The copy kept under key, whatever its generation, if it was current less than
+        `younger_than` seconds ago and has not expired."""
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None or entry[1] <= time.time() or time.monotonic() - entry[3] > younger_than:
+                return None
+            return entry[2]
+
     def put(self, key: str, generation: int, expires: float, body: bytes) -> None:
         with self.lock:
             if (old := self.pages.pop(key, None)) is not None:
                 self.size -= len(old[2])
-            self.pages[key] = (generation, expires, body)
+            self.pages[key] = (generation, expires, body, time.monotonic())
             self.size += len(body)
             while self.size > self.budget:
                 self.size -= len(self.pages.popitem(last=False)[1][2])

@@ -320,3 +320,48 @@ def test_signed_in_people_share_one_build_of_the_results_figures_but_each_sees_t
     assert giulia.post(f"/proposte/{proposal.id}/sostieni", data={"csrf_token": token}).status_code == 302
     figures = marco.get(url).get_data(as_text=True)
     assert re.search(r"<dt>Sostegni</dt><dd>1</dd>", figures), "a support must show in the shared figures at once"
+
+
+def test_during_a_busy_vote_a_visitor_gets_the_page_of_a_moment_ago_while_another_builds_the_new_one(
+        page_cache, app, db, monkeypatch):
+    """A write every few milliseconds would otherwise keep every visitor waiting for a page that is
+    out of date before it is ready; the copy from just before the write is at most a second old."""
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation, title="Più alberi in via Dante")
+    db.session.commit()
+    url = f"/proposte/{proposal.id}"
+    assert app.test_client().get(url).headers["X-Page-Cache"] == "miss"
+    with app.app_context():
+        pagecache.invalidate()  # a support, on some node
+    _someone_else_is_building(app, url)
+
+    def must_not_wait(seconds):
+        raise AssertionError("the visitor waited for the new page")
+
+    monkeypatch.setattr(pagecache.time, "sleep", must_not_wait)
+    meanwhile = app.test_client().get(url)
+    assert meanwhile.headers["X-Page-Cache"] == "stale"
+    assert "Più alberi in via Dante" in meanwhile.get_data(as_text=True)
+
+
+def test_a_copy_older_than_a_second_is_not_served_the_visitor_waits_for_the_new_page(
+        page_cache, app, db, monkeypatch):
+    consultation = make_consultation(Phase.VOTING)
+    proposal = make_proposal(consultation)
+    db.session.commit()
+    url = f"/proposte/{proposal.id}"
+    app.test_client().get(url)
+    with app.app_context():
+        pagecache.invalidate()
+    key, generation = _someone_else_is_building(app, url)
+    real_monotonic = time.monotonic
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: real_monotonic() + 5)  # five seconds later
+
+    def the_builder_finishes_while_we_wait(seconds):
+        cache.set(key, (generation, float("inf"), b"<p>the new page</p>"))
+        pagecache._release_build(key, generation)
+
+    monkeypatch.setattr(pagecache.time, "sleep", the_builder_finishes_while_we_wait)
+    waited = app.test_client().get(url)
+    assert waited.headers["X-Page-Cache"] == "hit"
+    assert waited.get_data(as_text=True) == "<p>the new page</p>"
