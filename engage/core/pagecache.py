@@ -7,7 +7,7 @@ visitors are not signed in. Three rules keep what is served right:
 - every stored page carries the *generation* it was built in, a number held in the cache itself
   that goes up after every commit that changed a row (whichever service, command or node made
   it); a page is served only while its generation is the current one, so one write retires
-  every older page at once, on every node;
+  every older page at once, on every node (with one exception, a second at most, below);
 - a page lives at most PAGE_CACHE_SECONDS (120) and never past the next moment a consultation
   changes phase by the clock alone (phases follow the timeline, not only writes); what else
   the clock changes without a write (an answer falling overdue) may show up to that late;
