@@ -42,7 +42,7 @@ BUDGETS = {  # minimum ratio to the bare route; None: measured, no budget
     "proposal list, search": 0.35, "proposal, 500 comments": 0.15, "support / withdraw": None,
     "results page": None, "questionnaire results": None,
 }
-DURING_SUPPORTS = "proposal list, during supports"
+DURING_SUPPORTS = "proposal list by supports, during supports"
 SIGNED_IN_ROWS = {  # row name: the page (from Dataset.pages) measured with a citizen's session
     "proposal list, signed in": "proposal list",
     "proposal, 500 comments, signed in": "proposal, 500 comments",
@@ -444,9 +444,9 @@ def run(args) -> dict:
 
 
 def measure_during_supports(base: str, dataset, rows: dict, args, measure) -> None:
-    """The cached proposal list while people support proposals of the same consultation, as in a
-    busy vote: every support retires every cached page, so this row shows what the cache is worth
-    then (its hits and misses are printed with it)."""
+    """The cached proposal list (by supports, the order a busy vote is followed in) while people
+    support proposals of the same consultation: every support retires every cached page, so this
+    row shows what the cache is worth then (how it answered is printed with it)."""
     import threading
 
     script = support_script(base, dataset)
@@ -457,7 +457,7 @@ def measure_during_supports(base: str, dataset, rows: dict, args, measure) -> No
     writer.start()
     try:
         time.sleep(0.5)
-        measure(DURING_SUPPORTS, base, dataset.pages()["proposal list"])
+        measure(DURING_SUPPORTS, base, dataset.pages()["proposal list, by supports"])
     finally:
         writer.join()
         os.unlink(script)
