@@ -18,6 +18,7 @@ from engage.core import pagecache
 from engage.core.db import utcnow
 from engage.extensions import cache
 from tests.factories import form_token, make_consultation, make_proposal, make_user
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -288,13 +289,8 @@ def test_a_build_that_ends_in_an_error_page_lets_the_next_visitor_build_at_once(
         assert pagecache._claim_build("page:it::/proposte/999999?", pagecache.current_generation())
 
 
-def _eventually(condition, seconds: float = 2.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return False
+def _eventually(condition) -> bool:
+    return wait_for(condition, timeout=2, every=0.005)
 
 
 def test_each_process_sees_another_nodes_write_within_moments_without_asking_the_store_on_every_hit():

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -21,17 +20,9 @@ from engage.core.mail import OutboundMail
 from engage.extensions import db
 from engage.notifications import services as notifications
 from tests.factories import make_user
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.no_db
-
-
-def wait_for(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_worker_keeps_sending_until_it_is_told_to_stop(app, smtp_server):
