@@ -44,6 +44,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from typing import TypeVar
 
 from flask import Flask, current_app, g, has_app_context, make_response, request, session
 from flask_login import current_user
@@ -70,6 +71,8 @@ BUILD_POLL_SECONDS = 0.01
 # trusting its copy.
 WATCH_SECONDS = 0.05
 WATCH_TRUSTED_FOR = 0.5
+
+T = TypeVar("T")
 
 
 def init_page_cache(app: Flask) -> None:
@@ -112,13 +115,9 @@ def cached_page(variant: Callable[[], object] | None = None):
                 response = make_response(body)
                 response.headers["X-Page-Cache"] = how
                 return response
-            try:
-                response = make_response(view(*args, **kwargs))
-                if _storable(response):
-                    _store(key, generation, _without_token(response.get_data()))
-                    response.headers["X-Page-Cache"] = "miss"
-            finally:
-                _release_build(key, generation)
+            response = _build(key, generation, lambda: make_response(view(*args, **kwargs)), _page_to_store)
+            if _storable(response):
+                response.headers["X-Page-Cache"] = "miss"
             return response
         return wrapper
     return decorate
@@ -146,12 +145,23 @@ def _fragment_html(name: str, build: Callable[[], str]) -> str:
         return body.decode()
     if generation is None:
         return build()
+    return _build(key, generation, build, str.encode)
+
+
+def _build(key: str, generation: int, make: Callable[[], T], to_store: Callable[[T], bytes | None]) -> T:
+    """Make what this request claimed to build, store it (unless `to_store` says it may not be
+    kept), and let whoever waits for it go, whatever happens."""
     try:
-        html = build()
-        _store(key, generation, html.encode())
+        made = make()
+        if (body := to_store(made)) is not None:
+            _store(key, generation, body)
     finally:
         _release_build(key, generation)
-    return html
+    return made
+
+
+def _page_to_store(response) -> bytes | None:
+    return _without_token(response.get_data()) if _storable(response) else None
 
 
 def _find(key: str) -> tuple[int | None, bytes | None, str]:
@@ -205,7 +215,7 @@ def _wait_for_build(key: str, generation: int) -> bytes | None:
             time.sleep(BUILD_POLL_SECONDS)
             if not cache.has(_build_key(key, generation)):
                 return _read(key, generation)
-            if cache.get(GENERATION) != generation:
+            if current_generation() != generation:
                 return None
     except Exception:  # noqa: BLE001
         log.warning("page cache unreachable", exc_info=True)
