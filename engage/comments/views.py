@@ -1,15 +1,16 @@
 """Comment actions. A refused comment comes back in its form, with the text kept."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.core.params import int_param
+from engage.core.params import int_param, page_param
 from engage.auth.permissions import Refused, require
 from engage.comments import services
 from engage.comments.forms import CommentForm, EditCommentForm, ReplyForm
 from engage.comments.models import Comment
+from engage.comments.queries import comment_path, page_of
 from engage.consultations.models import Consultation
 from engage.core import limits
 from engage.core.forms import ActionForm
@@ -30,7 +31,7 @@ def _parent(form, consultation_id) -> Comment | None:
     return parent
 
 
-def _post(consultation, proposal, rerender, anchor_url):
+def _post(consultation, proposal, rerender):
     is_reply = bool(request.form.get("parent_id"))
     form = ReplyForm() if is_reply else CommentForm()
     if form.validate_on_submit():
@@ -47,7 +48,7 @@ def _post(consultation, proposal, rerender, anchor_url):
                 flash(_("Your comment is published."), "success")
             else:
                 flash(_("Your comment has been received and is awaiting review."), "info")
-            return redirect(f"{anchor_url}#commento-{comment.id}")
+            return redirect(comment_path(comment))
     return rerender(form, is_reply)
 
 
@@ -65,8 +66,7 @@ def on_proposal(proposal_id):
             return render_detail(proposal, reply_form=form, reply_to=int_param(form.parent_id.data), status=422)
         return render_detail(proposal, comment_form=form, status=422)
 
-    return _post(proposal.consultation, proposal, rerender,
-                 url_for("proposals.detail", proposal_id=proposal.id))
+    return _post(proposal.consultation, proposal, rerender)
 
 
 @bp.post("/consultazioni/<int:consultation_id>/commenti")
@@ -83,14 +83,32 @@ def on_consultation(consultation_id):
             return discussion(consultation.id, reply_form=form), 422
         return discussion(consultation.id, comment_form=form), 422
 
-    return _post(consultation, None, rerender,
-                 url_for("consultations.discussion", consultation_id=consultation.id))
+    return _post(consultation, None, rerender)
+
+
+def thread_page(reply_to: int | None) -> int:
+    """The page of the discussion asked for; if none was, the one showing the comment being
+    replied to (its reply form must be on the page)."""
+    if request.args.get("commenti") or not reply_to:
+        return page_param("commenti")
+    replied = db.session.get(Comment, reply_to)
+    return page_of(replied) if replied is not None else 1
+
+
+@bp.get("/commenti/<int:comment_id>")
+def show(comment_id):
+    """A comment's lasting address (links in mails, notifications, the moderation queue): the
+    page of its discussion that shows it."""
+    comment = db.get_or_404(Comment, comment_id)
+    if comment.proposal_id:
+        require("proposal.view", comment.proposal)
+    else:
+        require("consultation.view", comment.consultation)
+    return redirect(comment_path(comment))
 
 
 def _where(comment: Comment) -> str:
-    if comment.proposal_id:
-        return url_for("proposals.detail", proposal_id=comment.proposal_id) + f"#commento-{comment.id}"
-    return url_for("consultations.discussion", consultation_id=comment.consultation_id) + f"#commento-{comment.id}"
+    return comment_path(comment)
 
 
 @bp.route("/commenti/<int:comment_id>/modifica", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from engage.core.params import int_param
 from engage.auth.permissions import Refused, require
 from engage.comments.forms import CommentForm, ReplyForm
 from engage.comments.queries import thread
+from engage.comments.views import thread_page
 from engage.consultations import queries, services
 from engage.consultations.forms import ConsultationFilterForm, ConsultationForm, MovePhaseForm
 from engage.consultations.models import Consultation
@@ -62,12 +63,13 @@ def detail(consultation_id):
 def discussion(consultation_id, comment_form=None, reply_form=None):
     consultation = queries.consultation_for_page(consultation_id) or abort(404)
     require("consultation.view", consultation)
+    reply_to = int_param(request.values.get("rispondi")) or int_param(request.form.get("parent_id"))
     return render_template(
         "consultations/discussion.html", consultation=consultation,
-        thread=thread(consultation_id=consultation.id, proposal_id=None, viewer=current_user),
+        thread=thread(consultation_id=consultation.id, proposal_id=None, viewer=current_user,
+                      page=thread_page(reply_to)),
         comment_form=comment_form or CommentForm(), reply_form=reply_form or ReplyForm(),
-        reply_to=int_param(request.values.get("rispondi")) or int_param(request.form.get("parent_id")),
-        action_form=ActionForm())
+        reply_to=reply_to, action_form=ActionForm())
 
 
 def _consultation_form(consultation=None) -> ConsultationForm:

@@ -86,6 +86,8 @@ CONSULTATIONS = [
         "supports": {}, "comments": [
             (0, "Elena Adda", Stance.IN_FAVOUR, "Ottima idea: il nostro comune non ha un tecnico dedicato.", []),
         ],
+        # A general discussion long enough to come in pages (fifty threads each).
+        "general_discussion": 56,
     },
     {
         "institution": "comune-cremona", "points": [9, 2], "phase": Phase.CLOSED,
@@ -182,6 +184,7 @@ def seed_consultations() -> int:
                 for title, body, author, comune in spec["proposals"]]
         for index, author, stance, body, replies in spec["comments"]:
             _comment(people, consultation, made[index], author, stance, body, replies, parent=None)
+        _general_discussion(people, consultation, spec.get("general_discussion", 0))
         seed_questionnaires(officer, consultation, people, phase=Phase.PROPOSALS)
         if spec["supports"]:
             consultations.move_to_phase(officer, consultation, Phase.VOTING)
@@ -212,6 +215,30 @@ def _comment(people, consultation, proposal, author, stance, body, replies, pare
                                     parent=parent, stance=stance)
     for reply_author, reply_body, deeper in replies:
         _comment(people, consultation, proposal, reply_author, None, reply_body, deeper, parent=comment)
+
+
+# Pieces of the long general discussion: where panels could go, and what people say about it.
+PLACES = ("i tetti dei capannoni della zona artigianale", "le scuole elementari", "la palestra comunale",
+          "i parcheggi del cimitero", "le cascine dismesse", "il tetto del municipio", "la casa di riposo",
+          "il magazzino della protezione civile", "le pensiline delle fermate", "il depuratore")
+REMARKS = ("Da noi {place} sarebbero perfetti: sono esposti a sud e nessuno li usa.",
+           "Chi gestirebbe l'impianto su {place}? Serve una persona di riferimento in comune.",
+           "Prima di pensare a {place} bisognerebbe sapere quanto costa l'allacciamento.",
+           "Ho chiesto in comune per {place}: dicono che servono i permessi della Soprintendenza.",
+           "Su {place} si potrebbe partire subito, i fondi del PNRR ci sono fino al 2026.",
+           "Le famiglie anziane vanno aiutate a capire cosa guadagnano, altrimenti {place} resta un'idea.")
+STANCES = (Stance.IN_FAVOUR, Stance.NEUTRAL, Stance.IN_FAVOUR, Stance.AGAINST, None)
+
+
+def _general_discussion(people, consultation, how_many: int) -> None:
+    citizens = [name for name, _comune, _age in EXTRA_CITIZENS]
+    for n in range(how_many):
+        body = REMARKS[n % len(REMARKS)].format(place=PLACES[(n * 7) % len(PLACES)])
+        comment = comments.post_comment(people[citizens[n % len(citizens)]], consultation, body=body,
+                                        stance=STANCES[n % len(STANCES)])
+        if n % 9 == 4:
+            comments.post_comment(people[citizens[(n + 3) % len(citizens)]], consultation, parent=comment,
+                                  body="Vero, anche nel mio comune è andata così.")
 
 
 def seed_moderation() -> None:

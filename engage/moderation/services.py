@@ -50,9 +50,7 @@ def item_link(item) -> str:
     if isinstance(item, Answer):
         return path_for("questionnaires.texts", questionnaire_id=item.question.questionnaire_id,
                         question_id=item.question_id) + f"#risposta-{item.id}"
-    if item.proposal_id:
-        return path_for("proposals.detail", proposal_id=item.proposal_id) + f"#commento-{item.id}"
-    return path_for("consultations.discussion", consultation_id=item.consultation_id) + f"#commento-{item.id}"
+    return path_for("comments.show", comment_id=item.id)  # it finds the comment's page when followed
 
 
 def _audit(actor, action: str, *, case=None, subject=None, reason="", note="", before="", after=""):

@@ -15,6 +15,7 @@ from engage.core.params import int_param, page_param
 from engage.auth.permissions import Refused, can, require
 from engage.comments.forms import CommentForm, ReplyForm
 from engage.comments.queries import thread
+from engage.comments.views import thread_page
 from engage.consultations.queries import consultation_for_page
 from engage.core import limits
 from engage.core.forms import ActionForm
@@ -169,15 +170,17 @@ def render_detail(proposal, *, comment_form=None, reply_form=None, reply_to=None
     """The proposal page; the comments blueprint re-renders it with a refused comment kept."""
     consultation = proposal.consultation
     readable = can(current_user, "content.read", proposal)
+    reply_to = reply_to or int_param(request.args.get("rispondi"))
     return render_template(
         "proposals/detail.html", proposal=proposal, consultation=consultation, readable=readable,
         shown_title=proposal.title if readable else _("Proposal not available"),
-        thread=thread(consultation_id=consultation.id, proposal_id=proposal.id, viewer=current_user),
+        thread=thread(consultation_id=consultation.id, proposal_id=proposal.id, viewer=current_user,
+                      page=thread_page(reply_to)),
         supported=bool(tally.supported_ids(current_user, [proposal.id])),
         supports_left=tally.supports_left(current_user, consultation) if current_user.is_authenticated else None,
         following=follows.is_following(current_user, proposal=proposal),
         comment_form=comment_form or CommentForm(), reply_form=reply_form or ReplyForm(),
-        reply_to=reply_to or int_param(request.args.get("rispondi")), action_form=ActionForm()), status
+        reply_to=reply_to, action_form=ActionForm()), status
 
 
 @bp.get("/proposte/<int:proposal_id>")

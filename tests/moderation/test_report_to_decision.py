@@ -131,7 +131,10 @@ def test_a_citizen_reports_a_comment_and_a_proposal(db, consultation, client_as)
 
     response = report(browser, "commento", comment.id, "spam", details="Pubblicità di orologi.")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/proposte/{proposal.id}#commento-{comment.id}"
+    # Back to the comment: its lasting address, which leads to its page of the discussion.
+    assert response.headers["Location"] == f"/commenti/{comment.id}"
+    assert browser.get(response.headers["Location"]).headers["Location"] == \
+        f"/proposte/{proposal.id}#commento-{comment.id}"
     response = report(browser, "proposta", proposal.id, "misinformation", details="Il parcheggio non esiste.")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/proposte/{proposal.id}"
@@ -226,7 +229,7 @@ def test_three_reports_hide_a_comment_until_a_moderator_restores_it(app, db, con
     assert "Il sindaco è un incapace" in page(author_browser, public_url)
     assert notifications_of(db, author) == ["hidden"]
     notice = db.session.scalar(select(Notification).where(Notification.user_id == author.id))
-    assert notice.reason == "offensive" and notice.link == f"/proposte/{proposal.id}#commento-{comment.id}"
+    assert notice.reason == "offensive" and notice.link == f"/commenti/{comment.id}"
     assert "Your content was hidden by moderation: Offensive or hateful. You can appeal once." in \
         page(author_browser, "/notifiche")
 

@@ -91,7 +91,7 @@ def test_mail_links_use_the_public_address_not_the_host_a_request_claimed(db, ap
     db.session.commit()
     send_mail_queue()
     message = mailbox.last_to("autrice@example.org")
-    assert f"https://partecipa.provincia.cremona.it/proposte/{proposal.id}#commento-" in mailbox.body(message)
+    assert "https://partecipa.provincia.cremona.it/commenti/" in mailbox.body(message)
     assert message["List-Unsubscribe"].startswith("<https://partecipa.provincia.cremona.it/notifiche/")
     assert "evil.example" not in message.as_string()
 

@@ -44,7 +44,9 @@ def test_a_reply_to_my_comment_reaches_me_by_mail(db, client_as, mailbox, send_m
     send_mail_queue()
 
     [notification] = notifications.latest_for(anna)
-    assert notification.kind == "reply" and notification.link.startswith(f"{page}#commento-")
+    assert notification.kind == "reply" and notification.link.startswith("/commenti/")
+    reply_id = int(notification.link.removeprefix("/commenti/"))
+    assert browser.get(notification.link).headers["Location"] == f"{page}#commento-{reply_id}"
     message = mailbox.last_to("anna@example.org")
     assert message["Subject"] == "New reply to your comment"
     assert "Someone replied to your comment on the proposal “Più alberi in via Dante”." in mailbox.body(message)
