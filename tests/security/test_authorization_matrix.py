@@ -55,6 +55,8 @@ STAFF = DRAFT_STAFF  # the consultation's own officers and the admins, whatever 
 # The open data API answers everybody as a visitor who is not signed in: a draft, or results
 # not public yet, are not there for anybody, staff included (they have the pages).
 NOBODY = (404, 404, 404, 404, 404, 404, 404)
+# A comment's lasting address sends whoever may read its discussion there (filled in per world).
+TO_DISCUSSION = "302 /consultazioni/{consultation_id}/discussione"
 
 EXPECTED = {
     #                                              anon   citizen blocked elsewh here   moder  admin
@@ -115,6 +117,8 @@ EXPECTED = {
     "auth.profile":                                SIGNED_IN,
     "auth.register":                               (200,   HOME,  HOME,  HOME,  HOME,  HOME,  HOME),
     "comments.edit":                               (LOGIN, 200,   403,   403,   403,   403,   403),
+    "comments.show":                               (TO_DISCUSSION,) * 7,
+    "comments.show @draft":                        (LOGIN, 403, 403, 403, TO_DISCUSSION, 403, TO_DISCUSSION),
     "consultations.create":                        (LOGIN, 403,   403,   200,   200,   403,   200),
     "consultations.detail":                        EVERYONE,
     "consultations.detail @draft":                 DRAFT_STAFF,
@@ -240,6 +244,7 @@ def world(db):
     answers.answer_proposal(people["officer_here"], answered, status=AnswerStatus.ACCEPTED, body_it="Accolta.")
     draft = make_consultation(Phase.DRAFT, title_it=DRAFT_TITLE)
     draft_proposal = make_proposal(draft, make_user(), title=DRAFT_PROPOSAL_TITLE)
+    draft_comment = make_comment(consultation=draft, author=make_user())
     questionnaire = make_questionnaire(consultation)
     draft_questionnaire = make_questionnaire(draft, published=False)
     delivery = ReportDelivery(consultation_id=consultation.id, phase="proposals", pdf=b"%PDF-1.7 as sent",
@@ -256,6 +261,7 @@ def world(db):
         "arguments": public,
         "drafted": {**public, "consultation_id": draft.id, "proposal_id": draft_proposal.id,
                     "item_id": draft_proposal.id, "questionnaire_id": draft_questionnaire.id,
+                    "comment_id": draft_comment.id,
                     "question_id": draft_questionnaire.questions[1].id},
         # Arguments that mean something else on one route.
         "per_route": {
@@ -311,8 +317,10 @@ def test_the_table_covers_every_get_route(app):
 def test_who_gets_what(app, world, clients, key):
     url = url_for_key(app, world, key)
     observed = tuple(outcome(clients[person].get(url)) for person in PEOPLE)
+    arguments = world["drafted" if key.endswith(DRAFT) else "arguments"]
+    expected = [want.format(**arguments) if isinstance(want, str) else want for want in EXPECTED[key]]
     differences = [f"{person}: expected {want}, got {got}"
-                   for person, want, got in zip(PEOPLE, EXPECTED[key], observed, strict=True) if want != got]
+                   for person, want, got in zip(PEOPLE, expected, observed, strict=True) if want != got]
     assert not differences, f"GET {url} ({key}):\n  " + "\n  ".join(differences)
 
 
