@@ -107,10 +107,6 @@ def show(comment_id):
     return redirect(comment_path(comment))
 
 
-def _where(comment: Comment) -> str:
-    return comment_path(comment)
-
-
 @bp.route("/commenti/<int:comment_id>/modifica", methods=["GET", "POST"])
 @login_required
 def edit(comment_id):
@@ -125,8 +121,8 @@ def edit(comment_id):
         else:
             db.session.commit()
             flash(_("Your comment has been updated."), "success")
-            return redirect(_where(comment))
-    return render_template("comments/edit.html", form=form, comment=comment, back=_where(comment)), \
+            return redirect(comment_path(comment))
+    return render_template("comments/edit.html", form=form, comment=comment, back=comment_path(comment)), \
         422 if form.errors else 200
 
 
@@ -140,7 +136,7 @@ def delete(comment_id):
     services.delete_comment(current_user, comment)
     db.session.commit()
     flash(_("Your comment has been deleted. Replies to it stay visible."), "info")
-    return redirect(_where(comment))
+    return redirect(comment_path(comment))
 
 
 @bp.post("/commenti/<int:comment_id>/voto")
@@ -155,6 +151,6 @@ def vote(comment_id):
     try:
         services.vote_comment(current_user, comment, value)
     except Refused as refusal:
-        return render_template("refused.html", message=refusal.message, back=_where(comment)), refusal.status
+        return render_template("refused.html", message=refusal.message, back=comment_path(comment)), refusal.status
     db.session.commit()
-    return redirect(_where(comment))
+    return redirect(comment_path(comment))
