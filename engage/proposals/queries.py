@@ -5,6 +5,7 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Select, and_, cast, false, func, or_, select
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import joinedload
 
 from engage.accountability.models import AnswerStatus, OfficialAnswer
@@ -73,6 +74,30 @@ def proposal_list(consultation, filters: ProposalFilters, viewer=None) -> Select
     if filters.words:
         query = query.where(search.matching(list(filters.words)))
     return query.order_by(*_ordering(filters))
+
+
+class ProposalPage(SelectPagination):
+    """One page of a proposal list, cut on the ids alone, then loaded whole for those ids.
+
+    Why: a consultation at provincial scale holds over a thousand proposals, and sorting them
+    whole (bodies, joined authors, points, comuni, answers) to keep twenty took 16-21 ms a page in
+    random order at `large`; sorting the ids takes 4-6 ms, and loading twenty rows by id almost
+    nothing. The same goes for the count.
+    """
+
+    def _query_items(self) -> list[Proposal]:
+        query = self._query_args["select"]
+        ids = query.with_only_columns(Proposal.id).limit(self.per_page).offset(self._query_offset)
+        return list(db.session.scalars(query.where(Proposal.id.in_(ids.scalar_subquery()))).unique())
+
+    def _query_count(self) -> int:
+        ids = self._query_args["select"].with_only_columns(Proposal.id).order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(ids))
+
+
+def page_of(query: Select, *, page: int, per_page: int) -> ProposalPage:
+    """A page of proposal_list(), for the web list's pager (out-of-range pages are empty, not 404)."""
+    return ProposalPage(select=query, session=db.session, page=page, per_page=per_page, error_out=False)
 
 
 def _sort_columns(filters: ProposalFilters) -> tuple[tuple, bool]:

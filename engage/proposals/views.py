@@ -77,8 +77,8 @@ def index(consultation_id):
     for field in form:  # a bad value in one filter drops that filter, not the others
         if field.errors:
             field.data = field.default
-    page = db.paginate(queries.proposal_list(consultation, _filters(form, consultation), current_user),
-                       page=page_param(), per_page=PER_PAGE, error_out=False)
+    page = queries.page_of(queries.proposal_list(consultation, _filters(form, consultation), current_user),
+                           page=page_param(), per_page=PER_PAGE)
     return render_template(
         "proposals/index.html", consultation=consultation, form=form, page=page,
         supported=tally.supported_ids(current_user, [p.id for p in page.items]),

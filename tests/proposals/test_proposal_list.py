@@ -306,6 +306,11 @@ def test_pages_show_each_proposal_exactly_once(db, client, order):
     assert len(page_one) == PER_PAGE and len(page_two) == 5
     assert sorted(page_one + page_two) == sorted(p.id for p in proposals)
     assert listed(client, consultation, ordine=order, pagina=3) == []
+    # Each page is cut from the list in its order, and keeps that order.
+    in_order = {"supports": lambda p: (p.support_count, p.id), "newest": lambda p: (p.created_at, p.id),
+                "comments": lambda p: (p.comment_count, p.id)}
+    if order in in_order:
+        assert page_one + page_two == [p.id for p in sorted(proposals, key=in_order[order], reverse=True)]
 
 
 # Query count.
