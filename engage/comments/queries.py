@@ -148,7 +148,5 @@ def public_comments(*, consultation_id: int, proposal_id: int | None) -> Select:
     oldest first: the open data API pages through it by id."""
     from engage.votes.tally import counted_comment
 
-    return (select(Comment).where(Comment.consultation_id == consultation_id,
-                                  Comment.proposal_id.is_(None) if proposal_id is None
-                                  else Comment.proposal_id == proposal_id, *counted_comment())
+    return (select(Comment).where(*_in_discussion(consultation_id, proposal_id), *counted_comment())
             .options(joinedload(Comment.author)).order_by(Comment.id))
