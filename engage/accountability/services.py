@@ -2,14 +2,13 @@
 caller commits."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from engage.accountability.models import AnswerStatus, Milestone, OfficialAnswer
 from engage.auth.permissions import Refused, can
-from engage.core.db import utcnow
-from engage.core.forms import ROME
+from engage.core.db import today_in_cremona, utcnow
 from engage.extensions import db
 
 BODY_MAX = 10_000
@@ -59,7 +58,7 @@ def add_milestone(by, proposal, *, reached_on: date, progress: int, note_it: str
         raise Refused(_l("Say in Italian what was done."), status=422)
     if not 0 <= progress <= 100:
         raise Refused(_l("Progress is a percentage from 0 to 100."), status=422)
-    if reached_on > datetime.now(ROME).date():  # "today" is Cremona's, not UTC's
+    if reached_on > today_in_cremona():
         raise Refused(_l("A milestone is something already done: its date cannot be in the future."), status=422)
     answer = proposal.official_answer
     milestone = Milestone(answer=answer, reached_on=reached_on, progress=progress, note_it=note_it[:BODY_MAX],

@@ -1,7 +1,8 @@
 """Column types and mixins shared by every domain."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
@@ -9,8 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
+ROME = ZoneInfo("Europe/Rome")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today_in_cremona() -> date:
+    """The calendar day people in Cremona live in: from 22:00 or 23:00 UTC it is already tomorrow."""
+    return utcnow().astimezone(ROME).date()
 
 
 class UTCDateTime(TypeDecorator):

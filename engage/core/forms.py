@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import UTC
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,8 +11,7 @@ from wtforms import DateTimeLocalField, SelectMultipleField
 from wtforms.fields.choices import Choice
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
-ROME = ZoneInfo("Europe/Rome")
-
+from engage.core.db import ROME
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -18,6 +16,7 @@ from engage.comments.queries import thread
 from engage.comments.views import thread_page
 from engage.consultations.queries import consultation_for_page
 from engage.core import limits
+from engage.core.db import today_in_cremona
 from engage.core.forms import ActionForm
 from engage.extensions import db
 from engage.follows import services as follows
@@ -44,7 +43,7 @@ def _visitor_seed() -> int:
     kept in the signed session cookie."""
     if "visitor" not in session:
         session["visitor"] = secrets.token_hex(8)
-    day = datetime.now(ZoneInfo("Europe/Rome")).date().isoformat()
+    day = today_in_cremona().isoformat()
     shuffle = int(hashlib.sha256(f"{session['visitor']}:{day}".encode()).hexdigest()[:15], 16) % SHUFFLES_A_DAY
     return int(hashlib.sha256(f"{shuffle}:{day}".encode()).hexdigest()[:15], 16)
 

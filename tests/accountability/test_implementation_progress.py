@@ -18,7 +18,8 @@ from engage.accountability.models import AnswerStatus, Milestone, OfficialAnswer
 from engage.auth.models import Role
 from engage.auth.permissions import Refused, can
 from engage.consultations.phases import Phase
-from engage.core.db import utcnow
+from engage.core import db as clock
+from engage.core.db import today_in_cremona, utcnow
 from tests.accountability.stories import answer, closed_consultation, hidden, officer_of_the_provincia, qualified
 from tests.factories import (form_token, institution, make_consultation, make_proposal, make_user, priority_point,
                              set_phase)
@@ -225,7 +226,7 @@ def test_correcting_implemented_back_to_accepted_puts_progress_back_to_the_lates
 # Bad input.
 
 @pytest.mark.parametrize("fields, kept", [
-    ({"reached_on": (utcnow().date() + timedelta(days=2)).isoformat(), "note_it": "Fatto domani?"},
+    ({"reached_on": (today_in_cremona() + timedelta(days=1)).isoformat(), "note_it": "Fatto domani?"},
      ["Fatto domani?"]),
     ({"progress": "101", "note_it": "Oltre il cento."}, ["Oltre il cento.", 'value="101"']),
     ({"progress": "-1", "note_it": "Meno di zero."}, ["Meno di zero.", 'value="-1"']),
@@ -249,12 +250,12 @@ def test_bad_milestones_are_refused_with_422_and_the_typed_text_kept(story, clie
 
 
 def test_today_is_not_the_future(story):
-    milestone(story["officer"], story["proposal"], utcnow().date(), 10)
+    milestone(story["officer"], story["proposal"], today_in_cremona(), 10)
 
 
 def test_the_service_refuses_what_the_form_would(story):
     officer, proposal = story["officer"], story["proposal"]
-    for kwargs in ({"on": utcnow().date() + timedelta(days=1), "progress": 10},
+    for kwargs in ({"on": today_in_cremona() + timedelta(days=1), "progress": 10},
                    {"on": date(2026, 1, 1), "progress": 101}, {"on": date(2026, 1, 1), "progress": -5}):
         with pytest.raises(Refused) as refusal:
             milestone(officer, proposal, kwargs["on"], kwargs["progress"])
@@ -266,11 +267,13 @@ def test_the_service_refuses_what_the_form_would(story):
 
 def test_just_after_midnight_in_cremona_today_is_not_the_future(story, monkeypatch):
     # 22:30 UTC on 15 June 2026 is 00:30 on 16 June in Cremona (summer time, UTC+2).
-    monkeypatch.setattr(answers, "utcnow", lambda: datetime(2026, 6, 15, 22, 30, tzinfo=UTC))
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 6, 15, 22, 30, tzinfo=UTC))
 
     milestone(story["officer"], story["proposal"], date(2026, 6, 16), 10, "Cantiere aperto stamattina.")
 
     assert story["proposal"].official_answer.progress == 10
+    with pytest.raises(Refused):
+        milestone(story["officer"], story["proposal"], date(2026, 6, 17), 20, "Domani, forse.")
 
 
 # What a priority point's page shows in progress.
