@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -17,9 +19,35 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def today_in_cremona() -> date:
+def day_in_cremona(moment: datetime) -> date:
     """The calendar day people in Cremona live in: from 22:00 or 23:00 UTC it is already tomorrow."""
-    return utcnow().astimezone(ROME).date()
+    return moment.astimezone(ROME).date()
+
+
+def today_in_cremona() -> date:
+    return day_in_cremona(utcnow())
+
+
+class utc_hour(FunctionElement):  # noqa: N801 - used like func.date()
+    """The UTC hour of a timestamp column, as 'YYYY-MM-DD HH' on both engines. Counting per hour
+    lets Python put each hour on Cremona's calendar (summer time included), which SQLite cannot."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_hour, "sqlite")
+def _utc_hour_on_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m-%d %H', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_hour, "postgresql")
+def _utc_hour_on_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD HH24')"
+
+
+def day_in_cremona_of_utc_hour(hour: str) -> date:
+    return day_in_cremona(datetime.fromisoformat(f"{hour}:00+00:00"))
 
 
 class UTCDateTime(TypeDecorator):

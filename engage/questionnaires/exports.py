@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from engage.core.csvexport import safe_cell
+from engage.core.db import day_in_cremona
 from engage.extensions import db
 from engage.moderation.visibility import visible_answer
 from engage.questionnaires.models import Answer, QuestionKind, Response
@@ -75,7 +76,7 @@ def responses(questionnaire) -> Iterator[dict]:
                     answers.setdefault(question_id, []).append(item)
         if questionnaire.anonymous:  # comune + age band + day could point at one person in a small comune
             comune, age_band = None, None
-        yield {"response": number, "submitted_on": submitted_at.date().isoformat(), "comune": comune,
+        yield {"response": number, "submitted_on": day_in_cremona(submitted_at).isoformat(), "comune": comune,
                "age_band": age_band.value if age_band else None, "answers": answers}
 
 

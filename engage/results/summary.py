@@ -18,7 +18,7 @@ from engage.accountability.queries import decided, owed_an_answer
 from engage.auth.models import AgeBand, User
 from engage.comments.models import Comment, Stance
 from engage.consultations.models import Consultation, consultation_priority_point
-from engage.core.db import utcnow
+from engage.core.db import day_in_cremona_of_utc_hour, utc_hour, utcnow
 from engage.core.numbers import per_thousand, percent
 from engage.extensions import db
 from engage.ledger.queries import Head
@@ -173,25 +173,23 @@ def _ranking(scope: Scope, threshold: int | None, size: int) -> list[RankedPropo
     return rows
 
 
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def _over_time(scope: Scope) -> list[tuple[date, int, int, int]]:
-    """Per day: new proposals, supports and comments. func.date() means the same on both engines."""
+    """Per day in Cremona: new proposals, supports and comments. The SQL counts per UTC hour, the
+    same on both engines; a support at 00:30 in Cremona (23:30 UTC) belongs to the new day."""
     in_scope = select(Proposal.id).join(Proposal.consultation).where(scope.proposals())
     days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    proposal_hour, support_hour, comment_hour = (
+        utc_hour(Proposal.created_at), utc_hour(Support.created_at), utc_hour(Comment.created_at))
     series = (
-        (0, select(func.date(Proposal.created_at), func.count()).join(Proposal.consultation)
-         .where(scope.proposals()).group_by(func.date(Proposal.created_at))),
-        (1, select(func.date(Support.created_at), func.count()).where(Support.proposal_id.in_(in_scope))
-         .group_by(func.date(Support.created_at))),
-        (2, select(func.date(Comment.created_at), func.count()).where(_comments_in(scope), *counted_comment())
-         .group_by(func.date(Comment.created_at))),
+        (0, select(proposal_hour, func.count()).join(Proposal.consultation)
+         .where(scope.proposals()).group_by(proposal_hour)),
+        (1, select(support_hour, func.count()).where(Support.proposal_id.in_(in_scope)).group_by(support_hour)),
+        (2, select(comment_hour, func.count()).where(_comments_in(scope), *counted_comment())
+         .group_by(comment_hour)),
     )
     for index, query in series:
-        for day, count in db.session.execute(query):
-            days[_day(day)][index] += count
+        for hour, count in db.session.execute(query):
+            days[day_in_cremona_of_utc_hour(hour)][index] += count
     return [(day, *days[day]) for day in sorted(days)]
 
 

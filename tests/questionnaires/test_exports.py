@@ -9,11 +9,13 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 
 import pytest
 
 from engage.auth.models import Role
 from engage.consultations.phases import Phase
+from engage.core.db import day_in_cremona
 from engage.questionnaires import aggregation
 from engage.questionnaires.models import QuestionKind
 from tests.factories import make_user, set_phase
@@ -55,7 +57,7 @@ def test_the_csv_has_one_row_per_sent_response_and_one_column_per_question(db, c
     response = browser.get(f"/questionari/{q.id}/risposte.csv")
     assert response.headers["Content-Disposition"] == f"attachment; filename=questionario-{q.id}.csv"
     table = read_csv(response)
-    day = responses_to(q)[0].submitted_at.date().isoformat()
+    day = day_in_cremona(responses_to(q)[0].submitted_at).isoformat()
 
     assert table[0] == ["response", "submitted on", "comune", "age band", "1. Come ti sposti di solito?",
                         "2. Quali servizi usi?", "3. Quanto sei soddisfatto dei trasporti?", "4. Ordina le priorità",
@@ -102,7 +104,7 @@ def test_the_json_holds_the_questions_and_the_same_answers(db, client_as, survey
         (long_.id, 6, "long_text", "Un suggerimento", False, []),
     ]
     s, m, v, r, t, lt = (str(x.id) for x in (single, multiple, scale, ranking, short, long_))
-    day = responses_to(q)[0].submitted_at.date().isoformat()
+    day = day_in_cremona(responses_to(q)[0].submitted_at).isoformat()
     answers = [{k: (set(v_) if k == m else v_) for k, v_ in row["answers"].items()} for row in data["responses"]]
     assert [(row["response"], row["submitted_on"], row["comune"], row["age_band"]) for row in data["responses"]] == [
         (1, day, "Cremona", "18_29"), (2, day, "Cremona", "30_44"), (3, day, "Crema", "30_44"),
@@ -241,6 +243,18 @@ def test_text_that_looks_like_a_formula_is_defused_in_the_csv(db, client_as):
     data = read_json(client_as(officer()).get(f"/questionari/{q.id}/risposte.json"))
     short = str(question(q, K.SHORT_TEXT).id)
     assert [row["answers"][short] for row in data["responses"]] == formulas
+
+
+def test_a_response_sent_after_midnight_in_cremona_is_dated_that_day(db, client_as):
+    """Sent at 23:30 UTC on 7 December: half past midnight on the 8th in Cremona."""
+    q = make_questionnaire()
+    response = answer_directly(citizen(), q, form_data(q, single="In auto", scale=3, short="x", long="y"))
+    response.submitted_at = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    data = read_json(client_as(officer()).get(f"/questionari/{q.id}/risposte.json"))
+    assert [row["submitted_on"] for row in data["responses"]] == ["2026-12-08"]
+    table = read_csv(client_as(officer()).get(f"/questionari/{q.id}/risposte.csv"))
+    assert [row[1] for row in table[1:]] == ["2026-12-08"]
 
 
 # --- Who may download ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ Participants are counted once whatever they did; what moderation hid, what autho
 drafts and the institution's own proposals are left out; anonymous questionnaire answers are
 responses but not people.
 """
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -67,6 +67,23 @@ def test_participation_over_time_day_by_day(figures):
     assert sum(day[1] for day in figures.over_time) == figures.proposals
     assert sum(day[2] for day in figures.over_time) == figures.supports
     assert sum(day[3] for day in figures.over_time) == figures.comments
+
+
+def test_a_day_is_cremonas_day_whatever_the_season(db):
+    """The per-day figures follow the calendar people live by. At 23:30 UTC in winter and 22:30
+    UTC in summer it is already past midnight in Cremona; at 21:59 UTC in summer it is not yet."""
+    consultation = make_consultation(Phase.VOTING)
+    author = make_user()
+    late = w.proposal(consultation, author, "Treni anche di notte", point=1,
+                      when=datetime(2026, 1, 10, 22, 30, tzinfo=UTC))  # 23:30 on 10 January
+    w.support(late, make_user(), datetime(2026, 1, 10, 23, 30, tzinfo=UTC))  # 00:30 on 11 January
+    w.support(late, make_user(), datetime(2026, 7, 10, 22, 30, tzinfo=UTC))  # 00:30 on 11 July
+    w.comment(late, author=make_user(), when=datetime(2026, 7, 10, 21, 59, tzinfo=UTC))  # 23:59 on 10 July
+
+    figures = summary(Scope.of_consultation(consultation))
+
+    assert figures.over_time == [(date(2026, 1, 10), 1, 0, 0), (date(2026, 1, 11), 0, 1, 0),
+                                 (date(2026, 7, 10), 0, 0, 1), (date(2026, 7, 11), 0, 1, 0)]
 
 
 def test_by_priority_point(figures):
