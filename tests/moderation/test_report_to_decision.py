@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from engage.auth.models import Role
+from engage.core.db import ROME, today_in_cremona
 from engage.moderation import services
 from engage.moderation.models import (Decision, Moderation, ModerationAction, ModerationCase, Report,
                                       ReportReason)
@@ -648,7 +650,7 @@ def test_the_transparency_page_shows_monthly_totals_and_no_personal_data(db, con
     services.report(reporters[0], proposal, ReportReason.SPAM)
     db.session.commit()
     assert decide(client_as(mod), case_of(db, proposal).id, "hide", reason="spam").status_code == 302
-    months = {r.created_at.strftime("%Y-%m") for r in db.session.scalars(select(Report))}
+    months = {r.created_at.astimezone(ROME).strftime("%Y-%m") for r in db.session.scalars(select(Report))}
     assert len(months) == 1
     month = months.pop()
 
@@ -662,3 +664,19 @@ def test_the_transparency_page_shows_monthly_totals_and_no_personal_data(db, con
         assert person.display_name not in html
         assert person.email not in html
     assert "@example.org" not in html
+
+
+def test_a_report_made_just_after_midnight_in_cremona_counts_in_cremonas_month(db, consultation, client):
+    """23:30 UTC on the last day of last month is already the 1st of this month in Cremona."""
+    first_of_this_month = today_in_cremona().replace(day=1)
+    late_night = datetime.combine(first_of_this_month - timedelta(days=1), time(23, 30), tzinfo=UTC)
+    report = services.report(citizen(), make_proposal(consultation), ReportReason.SPAM)
+    report.created_at = late_night
+    db.session.commit()
+
+    html = page(client, "/trasparenza", headers=ENGLISH)
+
+    this_month, last_month = first_of_this_month.strftime("%Y-%m"), late_night.strftime("%Y-%m")
+    row = re.search(rf'<th scope="row">{this_month}</th>\s*<td>(\d+)</td>', html)
+    assert row and row.group(1) == "1", html
+    assert f'<th scope="row">{last_month}</th>' not in html
