@@ -1,4 +1,5 @@
-"""Column types and mixins shared by every domain."""
+"""Column types, mixins and the clock shared by every domain. Times are stored in UTC; days and
+months people see are Cremona's."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from engage.core.db import ROME
 
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
