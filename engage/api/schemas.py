@@ -52,10 +52,15 @@ class Problem(ma.Schema):
 
 # Query parameters.
 
+# Every request with a NUL in it is refused with a 400 before it reaches the API (no keyboard types
+# one, and PostgreSQL text cannot hold it); free text says so in the spec, as a pattern.
+NO_NUL = validate.Regexp(r"^[^\x00]*$")
+
+
 class Page(ma.Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_LIMIT),
                            metadata={"description": f"Items per page, 1 to {MAX_LIMIT}"})
-    cursor = fields.String(validate=validate.Length(1, 400),
+    cursor = fields.String(validate=[validate.Length(1, 400), NO_NUL],
                            metadata={"description": "The `next_cursor` of the previous page"})
 
 
@@ -74,7 +79,8 @@ class ProposalArgs(Page):
     comune = _id("A comune id")
     status = fields.String(validate=validate.OneOf(_values(StatusFilter)))
     answer_status = fields.String(validate=validate.OneOf(_values(AnswerStatus)))
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Search words (all must match)"})
+    q = fields.String(validate=[validate.Length(max=200), NO_NUL],
+                      metadata={"description": "Search words (all must match)"})
     order = fields.String(load_default=Order.NEWEST.value, validate=validate.OneOf(_values(Order)),
                           metadata={"description": "random is the web list's default; give it a seed"})
     seed = fields.Integer(load_default=0, validate=validate.Range(0, MAX_SEED),

@@ -1,5 +1,7 @@
 """A developer's client gets JSON it can act on: problem details with the right status and
 headers for every mistake, never an HTML page under /api; and answers it can cache."""
+import re
+
 import pytest
 
 from engage.extensions import limiter
@@ -29,6 +31,19 @@ def test_a_bad_parameter_is_a_400_naming_it_in_the_readers_language(client, worl
     italian = problem(client.get(url, headers={"Accept-Language": "it"}), 400)
     assert italian["detail"] == "Questi parametri non sono validi: limit, order. Vedi errors per ciascuno."
     assert italian["instance"] == f"/api/v1/consultations/{world.voting.id}/proposals"
+
+
+def test_free_text_with_a_nul_is_refused_and_the_spec_says_so(client, world):
+    """No keyboard types a NUL and PostgreSQL text cannot hold one, so every request carrying one
+    is a 400. The spec's pattern tells a client generating requests from it not to send one."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/consultations/{consultation_id}/proposals"]["get"]
+    for name in ("q", "cursor"):
+        pattern = next(p for p in operation["parameters"] if p["name"] == name)["schema"]["pattern"]
+        assert re.fullmatch(pattern, "piste ciclabili") and not re.fullmatch(pattern, "piste\x00ciclabili")
+
+    problem(client.get(f"/api/v1/consultations/{world.voting.id}/proposals?q=piste%00ciclabili"), 400)
+    assert client.get(f"/api/v1/consultations/{world.voting.id}/proposals?q=piste").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/proposals/999999", "/api/v1/consultations/0",
