@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from engage.auth.permissions import is_moderator
 from engage.consultations.models import Consultation
-from engage.core.db import ROME, utcnow
+from engage.core.db import day_in_cremona, utcnow
 from engage.extensions import db
 from engage.questionnaires.models import Answer
 from engage.moderation.models import ModerationAction, ModerationCase, Report, ReportReason
@@ -110,7 +110,7 @@ def transparency(months: int = 12) -> list[MonthTotals]:
     totals: dict[str, MonthTotals] = {}
 
     def month(moment):
-        key = moment.astimezone(ROME).strftime("%Y-%m")  # Cremona's month: 23:30 UTC on the 31st is the 1st
+        key = day_in_cremona(moment).strftime("%Y-%m")  # 23:30 UTC on the 31st is the 1st in Cremona
         return totals.setdefault(key, MonthTotals(key))
 
     for (created_at,) in db.session.execute(select(Report.created_at).where(Report.created_at >= since)):
